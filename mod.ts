@@ -1,0 +1,21 @@
+/**
+ * kahook: TCP keepalive, TCP_USER_TIMEOUT and friends for Node, Bun and Deno, set through
+ * FFI with setsockopt(2), so that connections to a peer that vanished behind a NAT or load
+ * balancer fail within a bound you choose instead of hanging for hours.
+ *
+ * @example
+ * ```ts
+ * import net from "node:net";
+ * import { getKeepAlive, setKeepAlive } from "kahook";
+ *
+ * const socket = net.connect(5432, "127.0.0.1", () => {
+ *   setKeepAlive(socket, { enable: true, idle: 15_000, interval: 15_000, count: 4, userTimeout: 75_000 });
+ *   console.log(getKeepAlive(socket));
+ * });
+ * ```
+ * @module
+ */
+export { getKeepAlive, setKeepAlive, type Target } from "./src/apply.ts";
+export { configFromEnv, type Config, type Mode } from "./src/env.ts";
+export { KahookError, type KahookErrorCode } from "./src/errors.ts";
+export { compileOptions, deriveUserTimeout, type KeepAliveOptions, type KeepAliveState } from "./src/options.ts";

@@ -1,0 +1,102 @@
+import process from "node:process";
+import { KahookError, show } from "./errors.ts";
+import { deriveUserTimeout, fromKernel, type KeepAliveOptions } from "./options.ts";
+import { currentPlatform } from "./sys/index.ts";
+import type { OptionName, Platform } from "./sys/platform.ts";
+
+/** Which sockets the preload configures, like libkeepalive's three libraries. */
+export type Mode = "connect" | "listen" | "socket";
+export const MODES: readonly Mode[] = ["connect", "listen", "socket"];
+
+export interface Config {
+  options: KeepAliveOptions;
+  mode: Mode;
+  debug: boolean;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** One libkeepalive variable: its value is in the kernel's unit (s, ms, probes or bytes). */
+interface Variable {
+  name: string;
+  option: OptionName;
+  /** In force when the variable is unset. 0 leaves the option to the system. */
+  fallback: number;
+}
+
+/** TCP_USER_TIMEOUT=-1: derive idle + interval × count from the values in force. */
+const DERIVE = -1;
+
+// libkeepalive's variables and meanings; kahook's defaults give a 2.5 min bound instead of ~2 h 11 min.
+export const VARIABLES: readonly Variable[] = [
+  { name: "TCP_KEEPIDLE", option: "idle", fallback: 15 },
+  { name: "TCP_KEEPINTVL", option: "interval", fallback: 15 },
+  { name: "TCP_KEEPCNT", option: "count", fallback: 9 },
+  { name: "TCP_USER_TIMEOUT", option: "userTimeout", fallback: DERIVE },
+  { name: "TCP_SYNCNT", option: "synCount", fallback: 0 },
+  { name: "TCP_DEFER_ACCEPT", option: "deferAccept", fallback: 0 },
+  { name: "TCP_MAXSEG", option: "maxSegment", fallback: 0 },
+  { name: "TCP_WINDOW_CLAMP", option: "windowClamp", fallback: 0 },
+];
+
+/** Plain decimal digits only: "30s", "1e3", "0x10", "+5", " 5" and "" are all refused. */
+const DIGITS = /^[0-9]+$/;
+
+function parseVariable(variable: Variable, raw: string, platform: Platform): number {
+  const spec = platform.options[variable.option];
+  const unit = spec && variable.option === "userTimeout" ? "ms" : "";
+  const derive = variable.option === "userTimeout" ? ", -1 to derive it from the keepalive values" : "";
+  const accepted = spec
+    ? `a whole number ${Math.max(spec.min, 1)}..${spec.max}${unit && " " + unit} written in digits, 0 for the system default${derive}`
+    : "";
+  const reject = (why: string) =>
+    new KahookError("KAHOOK_ERR_INVALID_ENV", `${variable.name}=${show(raw)} is not valid: ${why}`, {
+      variable: variable.name,
+      option: variable.option,
+    });
+  if (raw === "-1" && variable.option === "userTimeout") return DERIVE;
+  if (!DIGITS.test(raw)) throw reject(`expected ${accepted || "digits"}`);
+  const value = Number(raw);
+  if (value === 0) return 0;
+  if (!spec) throw reject(`${variable.option} is not available on ${platform.os} (ENOPROTOOPT); unset it or set 0`);
+  if (value < spec.min || value > spec.max) throw reject(`out of range; expected ${accepted}`);
+  return value;
+}
+
+/**
+ * Reads libkeepalive's variables plus KAHOOK_MODE and KAHOOK_DEBUG.
+ * Unset variables take kahook's defaults; a set variable is either used as written or
+ * rejected with KAHOOK_ERR_INVALID_ENV naming it; it is never replaced by a default.
+ */
+export function configFromEnv(env: Env = process.env, platform: Platform = currentPlatform()): Config {
+  const options: KeepAliveOptions = { enable: true };
+  let derive = false;
+  for (const variable of VARIABLES) {
+    const raw = env[variable.name];
+    const value = raw === undefined ? fallback(variable, platform) : parseVariable(variable, raw, platform);
+    if (value === DERIVE) derive = true;
+    else if (value !== 0) (options as Record<string, unknown>)[variable.option] = fromKernel(variable.option, value);
+  }
+  if (derive) options.userTimeout = deriveUserTimeout(options, platform);
+  return { options, mode: parseMode(env.KAHOOK_MODE), debug: parseDebug(env.KAHOOK_DEBUG) };
+}
+
+/** A default applies only where the platform has the option (macOS has no TCP_USER_TIMEOUT). */
+function fallback(variable: Variable, platform: Platform): number {
+  return platform.options[variable.option] ? variable.fallback : 0;
+}
+
+function parseMode(raw: string | undefined): Mode {
+  if (raw === undefined) return "socket";
+  if ((MODES as readonly string[]).includes(raw)) return raw as Mode;
+  throw new KahookError(
+    "KAHOOK_ERR_INVALID_ENV",
+    `KAHOOK_MODE=${show(raw)} is not valid: expected one of ${MODES.join(", ")}`,
+    { variable: "KAHOOK_MODE" },
+  );
+}
+
+/** Unset, "" and "0" mean off; anything else means on. */
+function parseDebug(raw: string | undefined): boolean {
+  return raw !== undefined && raw !== "" && raw !== "0";
+}

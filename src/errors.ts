@@ -1,0 +1,46 @@
+/** Stable codes carried by every error kahook throws. */
+export type KahookErrorCode =
+  | "KAHOOK_ERR_INVALID_OPTION"
+  | "KAHOOK_ERR_INVALID_ENV"
+  | "KAHOOK_ERR_INVALID_TARGET"
+  | "KAHOOK_ERR_NO_FD"
+  | "KAHOOK_ERR_SYSCALL"
+  | "KAHOOK_ERR_UNSUPPORTED_OPTION"
+  | "KAHOOK_ERR_UNSUPPORTED_PLATFORM"
+  | "KAHOOK_ERR_FFI";
+
+export interface KahookErrorDetails {
+  /** errno name, such as "EINVAL", when a system call failed. */
+  errno?: string;
+  /** The failing system call: "setsockopt", "getsockopt", "dlopen", ... */
+  syscall?: string;
+  /** The option field, such as "idle". */
+  option?: string;
+  /** The environment variable, such as "TCP_KEEPIDLE". */
+  variable?: string;
+  cause?: unknown;
+}
+
+/** The one error type kahook throws. `code` is stable; `message` is for people. */
+export class KahookError extends Error {
+  readonly code: KahookErrorCode;
+  readonly errno?: string;
+  readonly syscall?: string;
+  readonly option?: string;
+  readonly variable?: string;
+
+  constructor(code: KahookErrorCode, message: string, details: KahookErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = "KahookError";
+    this.code = code;
+    this.errno = details.errno;
+    this.syscall = details.syscall;
+    this.option = details.option;
+    this.variable = details.variable;
+  }
+}
+
+/** A value as it should appear in a message: strings quoted, so "" and " 5" stay visible. */
+export function show(value: unknown): string {
+  return typeof value === "string" ? JSON.stringify(value) : String(value);
+}

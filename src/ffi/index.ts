@@ -1,0 +1,38 @@
+import process from "node:process";
+import { KahookError } from "../errors.ts";
+import { runtime } from "../runtime.ts";
+import { currentPlatform } from "../sys/index.ts";
+import { openBunFFI } from "./bun.ts";
+import { openDenoFFI } from "./deno.ts";
+import type { Libc, LibcOpener } from "./libc.ts";
+import { openKoffi } from "./node.ts";
+
+export type { Libc } from "./libc.ts";
+
+const openers: Record<typeof runtime, LibcOpener> = { deno: openDenoFFI, bun: openBunFFI, node: openKoffi };
+
+let libc: Libc | undefined;
+
+/** libc through this runtime's FFI, opened on first use and kept. */
+export function loadLibc(): Libc {
+  return (libc ??= openLibc(openers[runtime]));
+}
+
+/** Tries the platform's libc paths in order; the first that loads wins. */
+export function openLibc(open: LibcOpener): Libc {
+  const paths = currentPlatform().libc(process.arch);
+  const failures: unknown[] = [];
+  for (const path of paths) {
+    try {
+      return open(path);
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  const first = failures[0] as Error | undefined;
+  throw new KahookError(
+    "KAHOOK_ERR_FFI",
+    `cannot load libc through ${runtime}'s FFI (tried ${paths.join(", ")}): ${first?.message ?? first}`,
+    { syscall: "dlopen", cause: first },
+  );
+}

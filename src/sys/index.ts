@@ -1,0 +1,52 @@
+import process from "node:process";
+import { readFileSync } from "node:fs";
+import { KahookError } from "../errors.ts";
+import { darwin } from "./darwin.ts";
+import { linux } from "./linux.ts";
+import type { Platform } from "./platform.ts";
+
+const platforms: Record<string, Platform> = { linux, darwin };
+
+/** The table for the operating system this process runs on. */
+export function currentPlatform(): Platform {
+  const platform = platforms[process.platform];
+  if (!platform) {
+    throw new KahookError(
+      "KAHOOK_ERR_UNSUPPORTED_PLATFORM",
+      `kahook does not support ${process.platform}; supported: ${Object.keys(platforms).join(", ")}`,
+    );
+  }
+  return platform;
+}
+
+export function errnoName(platform: Platform, errno: number): string {
+  return platform.errno[errno] ?? `errno ${errno}`;
+}
+
+/** The system-wide default of a keepalive option, in kernel units (s, or probes). */
+export function systemDefault(platform: Platform, option: "idle" | "interval" | "count"): number {
+  const path = platform.systemDefaults[option];
+  if (!path) {
+    throw new KahookError(
+      "KAHOOK_ERR_UNSUPPORTED_PLATFORM",
+      `the system default of ${option} is unknown on ${platform.os}; give ${option} explicitly`,
+      { option },
+    );
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (cause) {
+    throw new KahookError("KAHOOK_ERR_SYSCALL", `cannot read the system default of ${option} from ${path}`, {
+      option,
+      syscall: "open",
+      errno: (cause as { code?: string }).code,
+      cause,
+    });
+  }
+  const value = Number(text.trim());
+  if (!Number.isInteger(value)) {
+    throw new KahookError("KAHOOK_ERR_SYSCALL", `${path} holds ${JSON.stringify(text)}, not an integer`, { option });
+  }
+  return value;
+}

@@ -1,0 +1,116 @@
+import { readFileSync } from "node:fs";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { configFromEnv, KahookError } from "../mod.ts";
+import { VARIABLES } from "../src/env.ts";
+import { linux } from "../src/sys/linux.ts";
+
+type Env = Record<string, string>;
+const read = (env: Env) => configFromEnv(env, linux);
+
+function rejects(env: Env, variable: string): void {
+  try {
+    const config = read(env);
+    assert.unreachable(`${JSON.stringify(env)} was accepted as ${JSON.stringify(config.options)}`);
+  } catch (error) {
+    assert.instance(error, KahookError);
+    const e = error as KahookError;
+    assert.is(e.code, "KAHOOK_ERR_INVALID_ENV");
+    assert.is(e.variable, variable);
+    assert.ok(e.message.startsWith(`${variable}=${JSON.stringify(env[variable])} `), e.message);
+  }
+}
+
+test("unset variables give kahook's defaults: 15 s idle, 15 s interval, 9 probes, derived user timeout", () => {
+  assert.equal(read({}), {
+    options: { enable: true, idle: 15_000, interval: 15_000, count: 9, userTimeout: 150_000 },
+    mode: "socket",
+    debug: false,
+  });
+});
+
+// The values libkeepalive's atoi() turns silently into something else.
+const BAD = ["30s", "abc", "-5", "1e3", "0x10", "", " 5", "5 ", "+5", "1.5", "99999999999", "١٢"];
+
+for (const { name } of VARIABLES) {
+  test(`${name}: every malformed value is rejected naming ${name}, never replaced by a default`, () => {
+    for (const raw of BAD) rejects({ [name]: raw }, name);
+    if (name !== "TCP_USER_TIMEOUT") rejects({ [name]: "-1" }, name);
+  });
+}
+
+test("out-of-range values are rejected with the accepted range", () => {
+  const cases: [string, string, string][] = [
+    ["TCP_KEEPIDLE", "32768", "1..32767"],
+    ["TCP_KEEPINTVL", "32768", "1..32767"],
+    ["TCP_KEEPCNT", "128", "1..127"],
+    ["TCP_SYNCNT", "128", "1..127"],
+    ["TCP_MAXSEG", "87", "88..32767"],
+    ["TCP_MAXSEG", "32768", "88..32767"],
+    ["TCP_USER_TIMEOUT", "2147483648", "1..2147483647 ms"],
+  ];
+  for (const [name, raw, range] of cases) {
+    rejects({ [name]: raw }, name);
+    assert.throws(() => read({ [name]: raw }), (e: Error) => e.message.includes(range));
+  }
+});
+
+test("valid values are used exactly as written, converted to ms where the API takes ms", () => {
+  const { options } = read({
+    TCP_KEEPIDLE: "32767",
+    TCP_KEEPINTVL: "1",
+    TCP_KEEPCNT: "127",
+    TCP_USER_TIMEOUT: "2000",
+    TCP_SYNCNT: "2",
+    TCP_DEFER_ACCEPT: "5",
+    TCP_MAXSEG: "88",
+    TCP_WINDOW_CLAMP: "40000",
+  });
+  assert.equal(options, {
+    enable: true,
+    idle: 32_767_000,
+    interval: 1_000,
+    count: 127,
+    userTimeout: 2_000,
+    synCount: 2,
+    deferAccept: 5_000,
+    maxSegment: 88,
+    windowClamp: 40_000,
+  });
+});
+
+test("leading zeros are plain decimal, not octal", () => {
+  assert.is(read({ TCP_KEEPIDLE: "010" }).options.idle, 10_000);
+});
+
+test("0 leaves an option to the system: the option is absent, not set to a default", () => {
+  const { options } = read({ TCP_KEEPIDLE: "0", TCP_KEEPINTVL: "0", TCP_KEEPCNT: "0", TCP_USER_TIMEOUT: "0" });
+  assert.equal(options, { enable: true });
+});
+
+test("TCP_USER_TIMEOUT=-1 derives from the values really in force, reading /proc for what is left to the system", () => {
+  assert.is(read({ TCP_USER_TIMEOUT: "-1", TCP_KEEPIDLE: "5", TCP_KEEPINTVL: "2", TCP_KEEPCNT: "3" }).options.userTimeout, 11_000);
+  const systemIdle = Number(readFileSync("/proc/sys/net/ipv4/tcp_keepalive_time", "utf8"));
+  const derived = read({ TCP_KEEPIDLE: "0", TCP_KEEPINTVL: "2", TCP_KEEPCNT: "3" }).options;
+  assert.is(derived.idle, undefined);
+  assert.is(derived.userTimeout, (systemIdle + 6) * 1000);
+});
+
+test("KAHOOK_MODE takes connect, listen or socket, and nothing else", () => {
+  for (const mode of ["connect", "listen", "socket"]) assert.is(read({ KAHOOK_MODE: mode }).mode, mode);
+  for (const raw of ["", "both", "Connect", "client"]) rejects({ KAHOOK_MODE: raw }, "KAHOOK_MODE");
+});
+
+test("KAHOOK_DEBUG is on for any value but empty and 0", () => {
+  assert.is(read({}).debug, false);
+  assert.is(read({ KAHOOK_DEBUG: "" }).debug, false);
+  assert.is(read({ KAHOOK_DEBUG: "0" }).debug, false);
+  assert.is(read({ KAHOOK_DEBUG: "1" }).debug, true);
+  assert.is(read({ KAHOOK_DEBUG: "yes" }).debug, true);
+});
+
+test("reads process.env by default", () => {
+  assert.equal(configFromEnv().mode, "socket");
+});
+
+test.run();

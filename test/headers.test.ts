@@ -1,0 +1,61 @@
+/** The option table is data transcribed from C headers: check it against them, and against the kernel. */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { leaseFd } from "../src/fd/index.ts";
+import { loadLibc } from "../src/ffi/index.ts";
+import { currentPlatform, errnoName } from "../src/sys/index.ts";
+import { linux } from "../src/sys/linux.ts";
+import { listen } from "./_loopback.ts";
+import { root } from "./_repo.ts";
+
+function headerConstants(): Record<string, number> {
+  const dir = mkdtempSync(join(tmpdir(), "kahook-native-"));
+  try {
+    const binary = join(dir, "sockopts");
+    execFileSync("cc", ["-Wall", "-Werror", "-o", binary, join(root, "native/sockopts.c")]);
+    return JSON.parse(execFileSync(binary, { encoding: "utf8" }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("the Linux option table equals the C headers", () => {
+  assert.is(currentPlatform(), linux);
+  const header = headerConstants();
+  for (const [option, spec] of Object.entries(linux.options)) {
+    assert.is(spec.name, header[spec.constant], `${option}: ${spec.constant}`);
+    const level = spec.constant.startsWith("SO_") ? "SOL_SOCKET" : "IPPROTO_TCP";
+    assert.is(spec.level, header[level], `${option}: level ${level}`);
+  }
+});
+
+// Options whose bounds the kernel enforces with EINVAL (the others are clamped or rounded).
+const ENFORCED = ["idle", "interval", "count", "synCount", "maxSegment"] as const;
+
+test("the table's ranges are the kernel's: min and max are taken, one beyond is EINVAL", async () => {
+  const libc = loadLibc();
+  const server = await listen(net.createServer());
+  const lease = leaseFd(server, libc);
+  const socketFd = lease.fd;
+  try {
+    for (const option of ENFORCED) {
+      const { level, name, min, max, constant } = linux.options[option]!;
+      assert.is(libc.setsockopt(socketFd, level, name, min), 0, `${constant} = ${min}`);
+      assert.is(libc.setsockopt(socketFd, level, name, max), 0, `${constant} = ${max}`);
+      assert.is(errnoName(linux, libc.setsockopt(socketFd, level, name, min - 1)), "EINVAL", `${constant} = ${min - 1}`);
+      assert.is(errnoName(linux, libc.setsockopt(socketFd, level, name, max + 1)), "EINVAL", `${constant} = ${max + 1}`);
+    }
+    const timeout = linux.options.userTimeout!;
+    assert.is(errnoName(linux, libc.setsockopt(socketFd, timeout.level, timeout.name, -1)), "EINVAL");
+  } finally {
+    lease.release();
+    server.close();
+  }
+});
+
+test.run();

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+import process from "node:process";
+import { check } from "./commands/check.ts";
+import { KahookError } from "./errors.ts";
+
+const USAGE = `Usage: kahook <command>
+
+Commands:
+  check    show the configuration from the environment, the time it gives to detect a
+           vanished peer, and its readback on a live loopback connection
+  help     this text
+`;
+
+async function main(args: string[]): Promise<number> {
+  switch (args[0]) {
+    case "check":
+      process.stdout.write(await check());
+      return 0;
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stderr.write(`kahook: unknown command ${JSON.stringify(args[0])}\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof KahookError)) throw error;
+  process.stderr.write(`kahook: ${error.message}\n`);
+  process.exitCode = 2;
+}

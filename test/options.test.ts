@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { compileOptions, deriveUserTimeout, KahookError, type KeepAliveOptions } from "../mod.ts";
+import { darwin } from "../src/sys/darwin.ts";
+import { platformFor } from "../src/sys/index.ts";
 import { linux } from "../src/sys/linux.ts";
 
 function rejects(options: unknown, field: string, shown: string): void {
@@ -101,6 +103,27 @@ test("deriveUserTimeout reads the system defaults for what the options leave alo
 
 test("deriveUserTimeout caps at the largest TCP_USER_TIMEOUT the kernel takes", () => {
   assert.is(deriveUserTimeout({ idle: 32_767_000, interval: 32_767_000, count: 127 }, linux), 2 ** 31 - 1);
+});
+
+test("an option the platform lacks is an ENOPROTOOPT error, not silence", () => {
+  try {
+    compileOptions({ idle: 5_000, userTimeout: 10_000 }, darwin);
+    assert.unreachable("macOS has no TCP_USER_TIMEOUT");
+  } catch (error) {
+    const e = error as KahookError;
+    assert.is(e.code, "KAHOOK_ERR_UNSUPPORTED_OPTION");
+    assert.is(e.errno, "ENOPROTOOPT");
+    assert.is(e.option, "userTimeout");
+    assert.match(e.message, /userTimeout is not available on darwin/);
+  }
+  // The same options on the platform's own constants where it has them.
+  assert.equal(compileOptions({ idle: 5_000 }, darwin)[0].socketOption.constant, "TCP_KEEPALIVE");
+});
+
+test("an unsupported operating system is a clear error", () => {
+  assert.throws(() => platformFor("win32"), (e: KahookError) =>
+    e.code === "KAHOOK_ERR_UNSUPPORTED_PLATFORM" && e.message.includes("win32") && e.message.includes("linux"));
+  assert.is(platformFor("linux"), linux);
 });
 
 test.run();

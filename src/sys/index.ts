@@ -7,16 +7,21 @@ import type { Platform } from "./platform.ts";
 
 const platforms: Record<string, Platform> = { linux, darwin };
 
-/** The table for the operating system this process runs on. */
-export function currentPlatform(): Platform {
-  const platform = platforms[process.platform];
+/** The table for an operating system, named as process.platform names it. */
+export function platformFor(os: string): Platform {
+  const platform = platforms[os];
   if (!platform) {
     throw new KahookError(
       "KAHOOK_ERR_UNSUPPORTED_PLATFORM",
-      `kahook does not support ${process.platform}; supported: ${Object.keys(platforms).join(", ")}`,
+      `kahook does not support ${os}; supported: ${Object.keys(platforms).join(", ")}`,
     );
   }
   return platform;
+}
+
+/** The table for the operating system this process runs on. */
+export function currentPlatform(): Platform {
+  return platformFor(process.platform);
 }
 
 export function errnoName(platform: Platform, errno: number): string {

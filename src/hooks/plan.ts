@@ -73,7 +73,9 @@ export class SocketPlan {
    * Configures a client handle just before its connect(2). libuv creates the socket inside
    * connect, too late for TCP_MAXSEG, TCP_WINDOW_CLAMP and TCP_SYNCNT to shape the SYN, so
    * when the handle has no socket yet kahook creates one and hands it over with open().
-   * If that fails, the handle is left alone and libuv creates its socket as usual.
+   * The options are set after open(): if the program called setKeepAlive before connect,
+   * open() sets libuv's keepalive values (idle 60 s) and kahook's must come after them.
+   * If socket() or open() fails, the handle is left alone and libuv creates its socket as usual.
    */
   prepareClient(handle: TcpHandle, ipVersion: 4 | 6): void {
     const settings = this.client;

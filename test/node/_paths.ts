@@ -93,11 +93,18 @@ let undiciSocket: net.Socket | undefined;
 diagnostics.subscribe("undici:client:connected", (message) => {
   undiciSocket = (message as { socket: net.Socket }).socket;
 });
-await (await fetch(httpUrl)).text();
-report("fetch", "client", undiciSocket!);
+function reportUndici(path: string): void {
+  if (!undiciSocket) throw new Error(`${path} opened no connection`);
+  report(path, "client", undiciSocket);
+  undiciSocket = undefined;
+}
 
+await (await fetch(httpUrl)).text();
+reportUndici("fetch");
+
+// Its own Agent: the global dispatcher is shared with the built-in fetch and would reuse its connection.
 const { undici, version } = await loadUndici();
-await (await undici.request(httpUrl)).body.text();
-report(`undici ${version}`, "client", undiciSocket!);
+await (await undici.request(httpUrl, { dispatcher: new undici.Agent() })).body.text();
+reportUndici(`undici ${version}`);
 
 process.exit(0);

@@ -24,7 +24,7 @@ let prototype: TcpPrototype | undefined;
  * creates the handle at once but makes no system call until the next tick, and destroy()
  * comes first.
  */
-function tcpPrototype(): TcpPrototype {
+export function tcpPrototype(): TcpPrototype {
   if (prototype) return prototype;
   const probe = new net.Socket();
   probe.connect({ port: 9, host: "127.0.0.1" });

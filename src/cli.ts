@@ -1,138 +1,36 @@
 #!/usr/bin/env node
-/**
- * The `kahook` command: `kahook run [options] -- COMMAND [ARGS...]` runs COMMAND with every
- * TCP socket of its Node processes configured, as `LD_PRELOAD=libkeepalive.so COMMAND` does
- * for C programs.
- * @module
- */
-import { spawn } from "node:child_process";
-import { constants } from "node:os";
-import { basename } from "node:path";
 import process from "node:process";
-import { configFromEnv } from "./env.ts";
+import { run, RUN_HELP } from "./commands/run.ts";
+import { KahookError } from "./errors.ts";
 
-// sysexits.h, as register uses: a bad command line, and a bad value.
-const EX_USAGE = 64;
-const EX_CONFIG = 78;
-/** What shells return when the command cannot be found or run. */
-const COMMAND_NOT_FOUND = 127;
+const USAGE = `Usage: kahook <command>
 
-/** Each option sets one environment variable, which takes precedence over the one inherited. */
-const FLAGS = [
-  { flag: "--idle", variable: "TCP_KEEPIDLE", value: "S", help: "idle time before the first probe, seconds (15)" },
-  { flag: "--interval", variable: "TCP_KEEPINTVL", value: "S", help: "time between probes, seconds (15)" },
-  { flag: "--count", variable: "TCP_KEEPCNT", value: "N", help: "unanswered probes before the connection drops (9)" },
-  { flag: "--user-timeout", variable: "TCP_USER_TIMEOUT", value: "MS", help: "how long sent data may stay unacknowledged, ms (-1: idle + interval × count)" },
-  { flag: "--syn-count", variable: "TCP_SYNCNT", value: "N", help: "SYN retransmissions before connect fails (0: system default)" },
-  { flag: "--defer-accept", variable: "TCP_DEFER_ACCEPT", value: "S", help: "listeners wake only once data arrives, seconds (0: off)" },
-  { flag: "--max-segment", variable: "TCP_MAXSEG", value: "BYTES", help: "largest segment to send (0: system default)" },
-  { flag: "--window-clamp", variable: "TCP_WINDOW_CLAMP", value: "BYTES", help: "largest receive window to advertise (0: system default)" },
-  { flag: "--mode", variable: "KAHOOK_MODE", value: "M", help: "connect (clients), listen (servers) or socket (both; the default)" },
-] as const;
+Commands:
+  run      run a command with every TCP socket of its Node processes configured
+  help     this text
 
-const HELP = `Usage: kahook run [options] [--] COMMAND [ARGS...]
-       kahook --help
+${RUN_HELP}`;
 
-Runs COMMAND with TCP keepalive, TCP_USER_TIMEOUT and the options below set on every TCP
-socket its Node.js processes open: clients before connect(2), servers on the listening
-socket before listen(2) (accepted sockets inherit them). It sets the variables named below
-and adds the kahook/register preload to NODE_OPTIONS, keeping what is there, so Node
-processes started by COMMAND (npm, shell scripts) are configured too. Bun and Deno programs
-are not hooked; in them, call setKeepAlive(socket, options) from the kahook module.
-
-Options (each sets the variable named; unset ones keep the inherited value or the default):
-${FLAGS.map(({ flag, variable, value, help }) => `  ${`${flag} ${value}`.padEnd(22)}${variable.padEnd(18)}${help}`).join("\n")}
-  ${"--debug".padEnd(22)}${"KAHOOK_DEBUG=1".padEnd(18)}one stderr line per configured socket and per failure
-  ${"-h, --help".padEnd(40)}this text
-
-COMMAND's exit status and signals are passed through. kahook itself exits with
-64 for a bad command line, 78 for an invalid value (the message names the variable) and
-127 when COMMAND cannot be run.
-
-Example: kahook run --idle 30 --interval 10 --count 3 -- node server.js
-`;
-
-class UsageError extends Error {}
-
-/** Parses `run`'s options up to "--" or the first word that is not an option. */
-function parseRun(args: string[]): { env: Record<string, string>; command: string[] } {
-  const env: Record<string, string> = {};
-  let i = 0;
-  for (; i < args.length && args[i].startsWith("-"); i++) {
-    const [flag, inline] = args[i].split(/=(.*)/s, 2);
-    if (flag === "--") return { env, command: args.slice(i + 1) };
-    if (flag === "--debug") {
-      env.KAHOOK_DEBUG = "1";
-      continue;
-    }
-    const known = FLAGS.find((entry) => entry.flag === flag);
-    if (!known) throw new UsageError(`unknown option ${flag}`);
-    const value = inline ?? args[++i];
-    if (value === undefined) throw new UsageError(`${flag} needs a value (${known.value})`);
-    env[known.variable] = value;
-  }
-  return { env, command: args.slice(i) };
-}
-
-/**
- * NODE_OPTIONS with the preload appended. --import works from Node 20.6 on, where --require of
- * an ES module needs 20.19; a file URL needs no quoting, its spaces and quotes being %-escaped.
- */
-function withPreload(nodeOptions: string | undefined): string {
-  // register sits next to this file: .js once built, .ts when run from source.
-  const extension = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
-  const preload = `--import=${new URL(`./register${extension}`, import.meta.url).href}`;
-  return nodeOptions ? `${nodeOptions} ${preload}` : preload;
-}
-
-function run(args: string[]): void {
-  const { env: flags, command } = parseRun(args);
-  if (command.length === 0) throw new UsageError("no COMMAND given");
-  const program = basename(command[0]);
-  if (program === "bun" || program === "deno") {
-    throw new UsageError(`${program} programs are not hooked by kahook run; call setKeepAlive(socket, options) in them`);
-  }
-  const env = { ...process.env, ...flags };
-  try {
-    configFromEnv(env);
-  } catch (error) {
-    fail(EX_CONFIG, (error as Error).message);
-  }
-  env.NODE_OPTIONS = withPreload(process.env.NODE_OPTIONS);
-  const child = spawn(command[0], command.slice(1), { stdio: "inherit", env });
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
-  for (const signal of FORWARDED) process.on(signal, forward);
-  child.on("error", (error) => fail(COMMAND_NOT_FOUND, `cannot run ${command[0]}: ${error.message}`));
-  child.on("exit", (code, signal) => {
-    for (const forwarded of FORWARDED) process.off(forwarded, forward);
-    if (signal === null) process.exit(code ?? 0);
-    // Die of the same signal, so that our parent sees what COMMAND's would have.
-    process.kill(process.pid, signal);
-    process.exit(128 + constants.signals[signal]);
-  });
-}
-
-/** Passed on to COMMAND. SIGUSR1 is Node's own (it starts the inspector). */
-const FORWARDED: NodeJS.Signals[] = ["SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGUSR2", "SIGWINCH"];
-
-function fail(status: number, message: string): never {
-  process.stderr.write(`kahook: ${message}\n`);
-  process.exit(status);
-}
-
-function main(args: string[]): void {
-  const [subcommand, ...rest] = args;
-  if (subcommand === undefined || subcommand === "--help" || subcommand === "-h") {
-    process.stdout.write(HELP);
-    return;
-  }
-  try {
-    if (subcommand !== "run") throw new UsageError(`unknown command ${subcommand}`);
-    run(rest);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    fail(EX_USAGE, `${error.message}; see kahook --help`);
+async function main(args: string[]): Promise<number> {
+  switch (args[0]) {
+    case "run":
+      return await run(args.slice(1));
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stderr.write(`kahook: unknown command ${JSON.stringify(args[0])}\n\n${USAGE}`);
+      return 2;
   }
 }
 
-main(process.argv.slice(2));
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof KahookError)) throw error;
+  process.stderr.write(`kahook: ${error.message}\n`);
+  process.exitCode = 2;
+}

@@ -64,12 +64,13 @@ test("an invalid value stops before COMMAND runs, naming the variable (exit 78)"
   assert.match(result.stderr, /^kahook: TCP_KEEPIDLE="30s" is not valid/);
 });
 
-test("bad command lines exit 64 with a pointer to --help", () => {
-  for (const args of [["run", "--bogus", "--", "true"], ["run", "--idle"], ["run"], ["start"], ["run", "--", "bun", "x.ts"]]) {
+test("bad command lines exit 2 with a pointer to --help", () => {
+  for (const args of [["run", "--bogus", "--", "true"], ["run", "--idle"], ["run"], ["run", "--", "bun", "x.ts"]]) {
     const result = kahook(args);
-    assert.is(result.status, 64, args.join(" "));
-    assert.match(result.stderr, /; see kahook --help\n$/);
+    assert.is(result.status, 2, args.join(" "));
+    assert.match(result.stderr, /^kahook: .*; see kahook --help\n$/);
   }
+  assert.is(kahook(["start"]).status, 2);
 });
 
 test("a COMMAND that cannot run exits 127", () => {

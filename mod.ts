@@ -19,3 +19,4 @@ export { getKeepAlive, setKeepAlive, type Target } from "./src/apply.ts";
 export { configFromEnv, type Config, type Mode } from "./src/env.ts";
 export { KahookError, type KahookErrorCode } from "./src/errors.ts";
 export { compileOptions, deriveUserTimeout, type KeepAliveOptions, type KeepAliveState } from "./src/options.ts";
+export { install, uninstall, type HookConfig } from "./src/install.ts";

@@ -1,18 +1,24 @@
 #!/usr/bin/env node
 import process from "node:process";
 import { check } from "./commands/check.ts";
+import { EX_CONFIG, EX_USAGE } from "./commands/exit.ts";
+import { run, RUN_HELP } from "./commands/run.ts";
 import { KahookError } from "./errors.ts";
 
 const USAGE = `Usage: kahook <command>
 
 Commands:
+  run      run a command with every TCP socket of its Node processes configured
   check    show the configuration from the environment, the time it gives to detect a
            vanished peer, and its readback on a live loopback connection
   help     this text
-`;
+
+${RUN_HELP}`;
 
 async function main(args: string[]): Promise<number> {
   switch (args[0]) {
+    case "run":
+      return await run(args.slice(1));
     case "check":
       process.stdout.write(await check());
       return 0;
@@ -24,7 +30,7 @@ async function main(args: string[]): Promise<number> {
       return 0;
     default:
       process.stderr.write(`kahook: unknown command ${JSON.stringify(args[0])}\n\n${USAGE}`);
-      return 2;
+      return EX_USAGE;
   }
 }
 
@@ -33,5 +39,5 @@ try {
 } catch (error) {
   if (!(error instanceof KahookError)) throw error;
   process.stderr.write(`kahook: ${error.message}\n`);
-  process.exitCode = 2;
+  process.exitCode = error.code === "KAHOOK_ERR_USAGE" ? EX_USAGE : EX_CONFIG;
 }

@@ -7,7 +7,8 @@ export type KahookErrorCode =
   | "KAHOOK_ERR_SYSCALL"
   | "KAHOOK_ERR_UNSUPPORTED_OPTION"
   | "KAHOOK_ERR_UNSUPPORTED_PLATFORM"
-  | "KAHOOK_ERR_FFI";
+  | "KAHOOK_ERR_FFI"
+  | "KAHOOK_ERR_USAGE";
 
 export interface KahookErrorDetails {
   /** errno name, such as "EINVAL", when a system call failed. */

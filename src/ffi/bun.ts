@@ -7,6 +7,7 @@ type BunFFI = typeof import("bun:ffi");
 export function openBunFFI(path: string): Libc {
   const { dlopen, read }: BunFFI = createRequire(import.meta.url)("bun:ffi");
   const { symbols } = dlopen(path, {
+    socket: { args: ["i32", "i32", "i32"], returns: "i32" },
     setsockopt: { args: ["i32", "i32", "i32", "ptr", "u32"], returns: "i32" },
     getsockopt: { args: ["i32", "i32", "i32", "ptr", "ptr"], returns: "i32" },
     close: { args: ["i32"], returns: "i32" },
@@ -18,6 +19,10 @@ export function openBunFFI(path: string): Libc {
   const length = new Uint32Array(1);
   const result = (rc: number) => (rc === 0 ? 0 : read.i32(errnoAddress, 0));
   return {
+    socket(domain, type, protocol) {
+      const fd = symbols.socket(domain, type, protocol);
+      return fd >= 0 ? fd : -read.i32(errnoAddress, 0);
+    },
     setsockopt(fd, level, name, v) {
       value[0] = v;
       return result(symbols.setsockopt(fd, level, name, value, INT_SIZE));

@@ -12,6 +12,7 @@ interface DenoFFI {
 export function openDenoFFI(path: string): Libc {
   const Deno = (globalThis as unknown as { Deno: DenoFFI }).Deno;
   const { symbols } = Deno.dlopen(path, {
+    socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
     setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
     getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
     close: { parameters: ["i32"], result: "i32" },
@@ -22,6 +23,10 @@ export function openDenoFFI(path: string): Libc {
   const length = new Uint32Array(1);
   const result = (rc: unknown) => (rc === 0 ? 0 : errno.getInt32());
   return {
+    socket(domain, type, protocol) {
+      const fd = symbols.socket(domain, type, protocol) as number;
+      return fd >= 0 ? fd : -errno.getInt32();
+    },
     setsockopt(fd, level, name, v) {
       value[0] = v;
       return result(symbols.setsockopt(fd, level, name, value, INT_SIZE));

@@ -1,8 +1,11 @@
 /**
  * The few libc calls kahook makes, behind one interface with a backend per runtime.
- * Every call returns 0 on success or the errno on failure, so no backend throws per call.
+ * No backend throws per call: setsockopt, getsockopt and close return 0 on success or the
+ * errno on failure; socket returns the new fd (>= 0) or the errno negated.
  */
 export interface Libc {
+  /** socket(domain, type, protocol): the new fd, or -errno. */
+  socket(domain: number, type: number, protocol: number): number;
   /** setsockopt(fd, level, name, &value, sizeof(int)). */
   setsockopt(fd: number, level: number, name: number, value: number): number;
   /** getsockopt(fd, level, name, &out[0], &len) for an int option. */

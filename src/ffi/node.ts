@@ -7,6 +7,7 @@ type Koffi = typeof import("koffi");
 export function openKoffi(path: string): Libc {
   const koffi: Koffi = createRequire(import.meta.url)("koffi");
   const lib = koffi.load(path);
+  const socket = lib.func("int socket(int domain, int type, int protocol)");
   const setsockopt = lib.func("int setsockopt(int fd, int level, int name, void *value, uint32_t length)");
   const getsockopt = lib.func("int getsockopt(int fd, int level, int name, void *value, void *length)");
   const close = lib.func("int close(int fd)");
@@ -15,6 +16,10 @@ export function openKoffi(path: string): Libc {
   // koffi.errno() must be read right after the failing call, before any other FFI call.
   const result = (rc: number) => (rc === 0 ? 0 : koffi.errno());
   return {
+    socket(domain, type, protocol) {
+      const fd = socket(domain, type, protocol);
+      return fd >= 0 ? fd : -koffi.errno();
+    },
     setsockopt(fd, level, name, v) {
       value[0] = v;
       return result(setsockopt(fd, level, name, value, INT_SIZE));

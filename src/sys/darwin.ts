@@ -17,6 +17,8 @@ export const darwin: Platform = {
     maxSegment: { constant: "TCP_MAXSEG", level: IPPROTO_TCP, name: 0x2, min: 1, max: 65535 },
   },
   systemDefaults: {},
+  // macOS has no SOCK_NONBLOCK or SOCK_CLOEXEC; libuv's uv_tcp_open makes the socket non-blocking.
+  tcpSocket: { family: { 4: 2, 6: 30 }, type: 1 },
   errno: { 1: "EPERM", 9: "EBADF", 22: "EINVAL", 38: "ENOTSOCK", 42: "ENOPROTOOPT", 102: "EOPNOTSUPP" },
   libc: () => ["/usr/lib/libSystem.B.dylib"],
 };

@@ -4,6 +4,11 @@ import type { Platform } from "./platform.ts";
 const SOL_SOCKET = 1;
 const IPPROTO_TCP = 6;
 const INT_MAX = 2147483647;
+const AF_INET = 2;
+const AF_INET6 = 10;
+const SOCK_STREAM = 1;
+const SOCK_NONBLOCK = 0o4000;
+const SOCK_CLOEXEC = 0o2000000;
 
 // Debian/Ubuntu multiarch directory and musl loader name, per Node's process.arch.
 const multiarch: Record<string, string> = { x64: "x86_64-linux-gnu", arm64: "aarch64-linux-gnu" };
@@ -34,10 +39,11 @@ export const linux: Platform = {
     interval: "/proc/sys/net/ipv4/tcp_keepalive_intvl",
     count: "/proc/sys/net/ipv4/tcp_keepalive_probes",
   },
+  tcpSocket: { family: { 4: AF_INET, 6: AF_INET6 }, type: SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC },
   errno: {
     1: "EPERM", 2: "ENOENT", 3: "ESRCH", 4: "EINTR", 9: "EBADF", 11: "EAGAIN", 12: "ENOMEM",
-    13: "EACCES", 14: "EFAULT", 22: "EINVAL", 24: "EMFILE", 38: "ENOSYS", 88: "ENOTSOCK",
-    92: "ENOPROTOOPT", 95: "EOPNOTSUPP", 107: "ENOTCONN",
+    13: "EACCES", 14: "EFAULT", 22: "EINVAL", 23: "ENFILE", 24: "EMFILE", 38: "ENOSYS", 88: "ENOTSOCK",
+    92: "ENOPROTOOPT", 95: "EOPNOTSUPP", 97: "EAFNOSUPPORT", 107: "ENOTCONN",
   },
   libc(arch) {
     const dir = multiarch[arch] ?? `${arch}-linux-gnu`;

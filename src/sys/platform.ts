@@ -32,6 +32,13 @@ export interface Platform {
   options: Partial<Record<OptionName, SocketOption>>;
   /** Where the system-wide keepalive defaults live (seconds, or probes for count). */
   systemDefaults: Partial<Record<"idle" | "interval" | "count", string>>;
+  /** socket(2) arguments for a TCP socket that kahook creates itself, to configure it before connect(2). */
+  tcpSocket: {
+    /** The address family for each IP version: AF_INET, AF_INET6. */
+    family: Record<4 | 6, number>;
+    /** SOCK_STREAM, plus the flags libuv would pass (non-blocking, close-on-exec) where the OS has them. */
+    type: number;
+  };
   /** errno number → name, for the errors kahook can meet. */
   errno: Record<number, string>;
   /** libc paths to try in order, absolute first so that Deno's --allow-ffi=<path> can name one. */

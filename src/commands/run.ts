@@ -1,0 +1,118 @@
+/**
+ * `kahook run [options] -- COMMAND [ARGS...]` runs COMMAND with every TCP socket of its Node
+ * processes configured, as `LD_PRELOAD=libkeepalive.so COMMAND` does for C programs.
+ * @module
+ */
+import { spawn } from "node:child_process";
+import { constants } from "node:os";
+import { basename } from "node:path";
+import process from "node:process";
+import { configFromEnv } from "../env.ts";
+import { KahookError } from "../errors.ts";
+import { COMMAND_NOT_FOUND, EX_CONFIG } from "./exit.ts";
+
+
+/** Each option sets one environment variable, which takes precedence over the one inherited. */
+const FLAGS = [
+  { flag: "--idle", variable: "TCP_KEEPIDLE", value: "S", help: "idle time before the first probe, seconds (15)" },
+  { flag: "--interval", variable: "TCP_KEEPINTVL", value: "S", help: "time between probes, seconds (15)" },
+  { flag: "--count", variable: "TCP_KEEPCNT", value: "N", help: "unanswered probes before the connection drops (9)" },
+  { flag: "--user-timeout", variable: "TCP_USER_TIMEOUT", value: "MS", help: "how long sent data may stay unacknowledged, ms (-1: idle + interval × count)" },
+  { flag: "--syn-count", variable: "TCP_SYNCNT", value: "N", help: "SYN retransmissions before connect fails (0: system default)" },
+  { flag: "--defer-accept", variable: "TCP_DEFER_ACCEPT", value: "S", help: "listeners wake only once data arrives, seconds (0: off)" },
+  { flag: "--max-segment", variable: "TCP_MAXSEG", value: "BYTES", help: "largest segment to send (0: system default)" },
+  { flag: "--window-clamp", variable: "TCP_WINDOW_CLAMP", value: "BYTES", help: "largest receive window to advertise (0: system default)" },
+  { flag: "--mode", variable: "KAHOOK_MODE", value: "M", help: "connect (clients), listen (servers) or socket (both; the default)" },
+] as const;
+
+export const RUN_HELP = `Usage: kahook run [options] [--] COMMAND [ARGS...]
+
+Runs COMMAND with TCP keepalive, TCP_USER_TIMEOUT and the options below set on every TCP
+socket its Node.js processes open: clients before connect(2), servers on the listening
+socket before listen(2) (accepted sockets inherit them). It sets the variables named below
+and adds the kahook/register preload to NODE_OPTIONS, keeping what is there, so Node
+processes started by COMMAND (npm, shell scripts) are configured too. Bun and Deno programs
+are not hooked; in them, call setKeepAlive(socket, options) from the kahook module.
+
+Options (each sets the variable named; unset ones keep the inherited value or the default):
+${FLAGS.map(({ flag, variable, value, help }) => `  ${`${flag} ${value}`.padEnd(22)}${variable.padEnd(18)}${help}`).join("\n")}
+  ${"--debug".padEnd(22)}${"KAHOOK_DEBUG=1".padEnd(18)}one stderr line per configured socket and per failure
+  ${"-h, --help".padEnd(40)}this text
+
+COMMAND's exit status and signals are passed through. kahook itself exits with
+2 for a bad command line, 78 for an invalid value (the message names the variable) and
+127 when COMMAND cannot be run.
+
+Example: kahook run --idle 30 --interval 10 --count 3 -- node server.js
+`;
+
+/** A bad command line: the CLI prints it and exits 2. */
+const usage = (message: string) => new KahookError("KAHOOK_ERR_USAGE", `${message}; see kahook --help`);
+
+/** Parses `run`'s options up to "--" or the first word that is not an option. */
+function parseRun(args: string[]): { env: Record<string, string>; command: string[] } {
+  const env: Record<string, string> = {};
+  let i = 0;
+  for (; i < args.length && args[i].startsWith("-"); i++) {
+    const [flag, inline] = args[i].split(/=(.*)/s, 2);
+    if (flag === "--") return { env, command: args.slice(i + 1) };
+    if (flag === "--debug") {
+      env.KAHOOK_DEBUG = "1";
+      continue;
+    }
+    const known = FLAGS.find((entry) => entry.flag === flag);
+    if (!known) throw usage(`unknown option ${flag}`);
+    const value = inline ?? args[++i];
+    if (value === undefined) throw usage(`${flag} needs a value (${known.value})`);
+    env[known.variable] = value;
+  }
+  return { env, command: args.slice(i) };
+}
+
+/**
+ * NODE_OPTIONS with the preload appended. --import works from Node 20.6 on, where --require of
+ * an ES module needs 20.19; a file URL needs no quoting, its spaces and quotes being %-escaped.
+ */
+function withPreload(nodeOptions: string | undefined): string {
+  // register sits in src/, next to commands/: .js once built, .ts when run from source.
+  const extension = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
+  const preload = `--import=${new URL(`../register${extension}`, import.meta.url).href}`;
+  return nodeOptions ? `${nodeOptions} ${preload}` : preload;
+}
+
+/** Runs `kahook run ARGS`; resolves to the exit status to leave with. */
+export function run(args: string[]): Promise<number> {
+  const { env: flags, command } = parseRun(args);
+  if (command.length === 0) throw usage("no COMMAND given");
+  const program = basename(command[0]);
+  if (program === "bun" || program === "deno") {
+    throw usage(`${program} programs are not hooked by kahook run; call setKeepAlive(socket, options) in them`);
+  }
+  const env = { ...process.env, ...flags };
+  try {
+    configFromEnv(env);
+  } catch (error) {
+    process.stderr.write(`kahook: ${(error as Error).message}\n`);
+    return Promise.resolve(EX_CONFIG);
+  }
+  env.NODE_OPTIONS = withPreload(process.env.NODE_OPTIONS);
+  const child = spawn(command[0], command.slice(1), { stdio: "inherit", env });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  for (const signal of FORWARDED) process.on(signal, forward);
+  return new Promise((resolve) => {
+    child.on("error", (error) => {
+      process.stderr.write(`kahook: cannot run ${command[0]}: ${error.message}\n`);
+      resolve(COMMAND_NOT_FOUND);
+    });
+    child.on("exit", (code, signal) => {
+      for (const forwarded of FORWARDED) process.off(forwarded, forward);
+      if (signal === null) return resolve(code ?? 0);
+      // Die of the same signal, so that our parent sees what COMMAND's would have.
+      process.kill(process.pid, signal);
+      resolve(128 + constants.signals[signal]);
+    });
+  });
+}
+
+/** Passed on to COMMAND. SIGUSR1 is Node's own (it starts the inspector). */
+const FORWARDED: NodeJS.Signals[] = ["SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGUSR2", "SIGWINCH"];

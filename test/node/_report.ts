@@ -1,0 +1,23 @@
+import type net from "node:net";
+import { getKeepAlive } from "../../mod.ts";
+
+/** Where a readback was taken: a client socket, a socket a server accepted, or a listening socket. */
+export type Role = "client" | "accepted" | "listener";
+
+/** One fixture line: what getsockopt reads on the socket behind `path`. */
+export interface Readback {
+  path: string;
+  role: Role;
+  state: ReturnType<typeof getKeepAlive>;
+}
+
+/** Prints one readback line as JSON, read with getsockopt, not from the hooks' bookkeeping. */
+export function report(path: string, role: Role, target: net.Socket | net.Server): void {
+  const line: Readback = { path, role, state: getKeepAlive(target) };
+  console.log(JSON.stringify(line));
+}
+
+/** Parses a fixture's stdout into its readback lines. */
+export function readbacks(stdout: string): Readback[] {
+  return stdout.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Readback);
+}

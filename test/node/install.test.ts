@@ -1,0 +1,68 @@
+import { once } from "node:events";
+import net from "node:net";
+import process from "node:process";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { getKeepAlive, install, KahookError, uninstall } from "../../mod.ts";
+import { tcpPrototype } from "../../src/hooks/node.ts";
+
+const HOOKED = ["connect", "connect6", "listen", "setKeepAlive"] as const;
+type Methods = Record<(typeof HOOKED)[number], unknown>;
+
+function tcpMethods(): Methods {
+  const prototype = tcpPrototype();
+  return Object.fromEntries(HOOKED.map((name) => [name, prototype[name]])) as Methods;
+}
+
+async function clientState() {
+  const server = net.createServer().listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const client = net.connect((server.address() as net.AddressInfo).port, "127.0.0.1");
+  await once(client, "connect");
+  const state = getKeepAlive(client);
+  client.destroy();
+  server.close();
+  return state;
+}
+
+const original = tcpMethods();
+const options = { enable: true, idle: 21_000, interval: 3_000, count: 4 };
+
+test("install() wraps the four methods; installing again changes nothing and returns false", async () => {
+  assert.is(install({ options }), true);
+  const installed = tcpMethods();
+  for (const name of HOOKED) assert.is.not(installed[name], original[name], name);
+  assert.is(install({ options: { idle: 99_000 } }), false);
+  assert.equal(tcpMethods(), installed);
+  assert.equal((await clientState()).idle, 21_000);
+});
+
+test("uninstall() restores the originals, and new sockets are left alone", async () => {
+  assert.is(uninstall(), true);
+  assert.equal(tcpMethods(), original);
+  assert.is(uninstall(), false);
+  assert.is((await clientState()).enable, false);
+});
+
+test("invalid options throw KahookError at install and leave the prototype as it was", () => {
+  try {
+    install({ options: { idle: -1 } });
+    assert.unreachable("install accepted idle: -1");
+  } catch (error) {
+    assert.instance(error, KahookError);
+    assert.is((error as KahookError).code, "KAHOOK_ERR_INVALID_OPTION");
+  }
+  assert.equal(tcpMethods(), original);
+});
+
+test("install() adds no signal, exit or uncaughtException handlers", () => {
+  const events = ["SIGINT", "SIGTERM", "SIGHUP", "exit", "uncaughtException", "unhandledRejection"];
+  const count = () => events.map((event) => process.listenerCount(event));
+  const before = count();
+  install({ options });
+  const after = count();
+  uninstall();
+  assert.equal(after, before);
+});
+
+test.run();

@@ -1,0 +1,181 @@
+/** Writes the benchmark results as JSON, a markdown report, an SVG chart, and README's table. */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+type RuntimeName = "node" | "bun" | "deno";
+
+export interface Results {
+  date: string;
+  machine: string;
+  versions: Record<string, string>;
+  seconds?: number;
+  syscalls: { runtime: RuntimeName; contender: string; setsockopt: number; getsockopt: number; total: number; byName: Record<string, number> }[];
+  time: { runtime: RuntimeName; contender: string; usPerConnection: number; samples: number[] }[];
+  ffi: { runtime: RuntimeName; nsPerCall: number; cNsPerCall: number; nsPerPath: number; cNsPerPath: number; nodeFfiNsPerCall?: number }[];
+  startup: { runtime: RuntimeName; msWithout: number; msWith: number; firstConnectionMsWithout: number; firstConnectionMsWith: number }[];
+  memory: { runtime: RuntimeName; contender: string; before: { rss: number; fds: number }; after: { rss: number; fds: number } }[];
+}
+
+const MiB = 1024 * 1024;
+const fixed = (value: number | undefined, digits = 1) => (value === undefined || Number.isNaN(value) ? "-" : value.toFixed(digits));
+const table = (header: string[], rows: string[][]) =>
+  [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
+const verdict = (met: boolean) => (met ? "met" : "**not met**");
+
+/** The number of options kahook sets per client in the default configuration. */
+const DEFAULT_OPTIONS = 5;
+
+function targets(results: Results): string[] {
+  const lines: string[] = [];
+  for (const runtime of ["node", "bun", "deno"] as RuntimeName[]) {
+    const calls = (contender: string) => results.syscalls.find((s) => s.runtime === runtime && s.contender === contender);
+    const [none, client, server] = [calls("none"), calls("kahook-connect"), calls("kahook-listen")];
+    if (none && client && server) {
+      const extra = client.total - none.total - (client.setsockopt - none.setsockopt);
+      lines.push(
+        `- ${runtime}: ${fixed(client.setsockopt - none.setsockopt, 2)} setsockopt per client connection (target ${DEFAULT_OPTIONS}), ` +
+          `${fixed(server.setsockopt - none.setsockopt, 2)} per accepted connection (target 0), ` +
+          `${fixed(extra, 2)} other system calls per client connection: ` +
+          verdict(Math.abs(client.setsockopt - none.setsockopt - DEFAULT_OPTIONS) < 0.05 && Math.abs(server.setsockopt - none.setsockopt) < 0.05),
+      );
+    }
+    const ffi = results.ffi.find((f) => f.runtime === runtime);
+    if (ffi) {
+      const limit = runtime === "node" ? 1.5 : 1.2;
+      const ratio = ffi.nsPerPath / ffi.cNsPerPath;
+      lines.push(`- ${runtime}: kahook's per-connection path takes ${fixed(ratio, 2)}× the same calls from C (target ≤ ${limit}×): ${verdict(ratio <= limit)}`);
+    }
+    const time = (contender: string) => results.time.find((t) => t.runtime === runtime && t.contender === contender)?.usPerConnection;
+    const [kahook, reference] = [time("kahook-connect"), time("c-connect")];
+    if (kahook !== undefined && reference !== undefined) {
+      const throughput = reference / kahook; // connections per second, kahook's over the C reference's
+      lines.push(`- ${runtime}: end to end, connection throughput under the preload is ${fixed((throughput - 1) * 100)}% against the C reference's (target within -2%): ${verdict(throughput >= 0.98)}`);
+    }
+    const start = results.startup.find((s) => s.runtime === runtime);
+    if (start && runtime === "node") {
+      const added = start.msWith - start.msWithout;
+      lines.push(`- node: the preload adds ${fixed(added)} ms to start-up (target ≤ 3 ms): ${verdict(added <= 3)}`);
+    }
+    for (const contender of ["kahook-socket"]) {
+      const run = results.memory.find((m) => m.runtime === runtime && m.contender === contender);
+      const base = results.memory.find((m) => m.runtime === runtime && m.contender === "none");
+      if (run && base) {
+        const growth = (run.after.rss - run.before.rss) / MiB;
+        const baseGrowth = (base.after.rss - base.before.rss) / MiB;
+        lines.push(
+          `- ${runtime}: over 100,000 connections the fd count goes ${run.before.fds} → ${run.after.fds}, RSS grows ${fixed(growth)} MiB ` +
+            `(${fixed(baseGrowth)} MiB without kahook): ${verdict(run.after.fds <= run.before.fds && growth <= Math.max(baseGrowth, 0) + 4)}`,
+        );
+      }
+    }
+  }
+  return lines;
+}
+
+export function markdown(results: Results): string {
+  const sections = [
+    `Measured ${results.date.slice(0, 10)} on ${results.machine}; ${Object.entries(results.versions).map(([k, v]) => `${k} ${v}`).join(", ")}. ` +
+      `Medians of alternated runs; the suite took ${fixed(results.seconds, 0)} s.`,
+    "**Targets**",
+    targets(results).join("\n"),
+  ];
+  if (results.syscalls.length) {
+    sections.push(
+      "**System calls per connection** (strace -f -c, 400 connections, start-up subtracted; client and server in one process)",
+      table(["runtime", "contender", "setsockopt", "getsockopt", "all calls", "calls that differ from none"], results.syscalls.map((s) => {
+        const none = results.syscalls.find((n) => n.runtime === s.runtime && n.contender === "none")!;
+        const differing = Object.keys({ ...s.byName, ...none.byName })
+          .map((name) => [name, (s.byName[name] ?? 0) - (none.byName[name] ?? 0)] as const)
+          .filter(([, delta]) => Math.abs(delta) >= 0.5)
+          .map(([name, delta]) => `${name} ${delta > 0 ? "+" : ""}${fixed(delta)}`);
+        return [s.runtime, s.contender, fixed(s.setsockopt, 2), fixed(s.getsockopt, 2), fixed(s.total), differing.join(", ") || "-"];
+      })),
+    );
+  }
+  if (results.time.length) {
+    sections.push(
+      "**Time per connection** (connect, accept, close on loopback; 3,000 connections per run, 5 runs alternated)",
+      table(["runtime", "contender", "µs per connection", "vs none"], results.time.map((t) => {
+        const none = results.time.find((n) => n.runtime === t.runtime && n.contender === "none")!;
+        return [t.runtime, t.contender, fixed(t.usPerConnection), `${fixed(t.usPerConnection - none.usPerConnection)} µs`];
+      })),
+    );
+  }
+  if (results.ffi.length) {
+    sections.push(
+      "**FFI cost, in process** (one setsockopt; kahook's per-connection path of 5 setsockopt; against the same calls from C)",
+      table(["runtime", "ns per call", "C ns per call", "ns per path", "C ns per path", "path ratio", "node:ffi ns per call"], results.ffi.map((f) => [
+        f.runtime, fixed(f.nsPerCall), fixed(f.cNsPerCall), fixed(f.nsPerPath), fixed(f.cNsPerPath), `${fixed(f.nsPerPath / f.cNsPerPath, 2)}×`, fixed(f.nodeFfiNsPerCall),
+      ])),
+    );
+  }
+  if (results.startup.length) {
+    sections.push(
+      "**Start-up** (process start to exit with one loopback connection; 15 runs alternated)",
+      table(["runtime", "ms without", "ms with preload", "added ms", "first connection ms without", "with"], results.startup.map((s) => [
+        s.runtime, fixed(s.msWithout), fixed(s.msWith), fixed(s.msWith - s.msWithout), fixed(s.firstConnectionMsWithout, 2), fixed(s.firstConnectionMsWith, 2),
+      ])),
+    );
+  }
+  if (results.memory.length) {
+    sections.push(
+      "**Memory** (after 1,000 warm-up connections, and after 100,000 more)",
+      table(["runtime", "contender", "RSS before MiB", "RSS after MiB", "fds before", "fds after"], results.memory.map((m) => [
+        m.runtime, m.contender, fixed(m.before.rss / MiB), fixed(m.after.rss / MiB), String(m.before.fds), String(m.after.fds),
+      ])),
+    );
+  }
+  return sections.join("\n\n") + "\n";
+}
+
+/** Two panels of bars: µs per connection by contender, and the in-process path against C. */
+export function chart(results: Results): string {
+  const runtimes = ["node", "bun", "deno"] as RuntimeName[];
+  const contenders = [...new Set(results.time.map((t) => t.contender))];
+  const colors = ["#888888", "#1f77b4", "#6baed6", "#ff7f0e", "#d62728", "#2ca02c", "#98df8a", "#9467bd"];
+  const width = 760;
+  const bar = 12;
+  const parts: string[] = [];
+  let y = 30;
+  const panel = (title: string, rows: { label: string; value: number; color: string }[], unit: string) => {
+    const max = Math.max(...rows.map((r) => r.value), 1);
+    parts.push(`<text x="10" y="${y}" font-weight="bold">${title}</text>`);
+    y += 12;
+    for (const row of rows) {
+      const length = (row.value / max) * (width - 330);
+      parts.push(
+        `<text x="10" y="${y + bar - 2}">${row.label}</text>`,
+        `<rect x="210" y="${y}" width="${length.toFixed(1)}" height="${bar}" fill="${row.color}"/>`,
+        `<text x="${(215 + length).toFixed(1)}" y="${y + bar - 2}">${fixed(row.value)} ${unit}</text>`,
+      );
+      y += bar + 4;
+    }
+    y += 24;
+  };
+  panel("Time per loopback connection (median)", runtimes.flatMap((runtime) =>
+    contenders.flatMap((contender, i) => {
+      const t = results.time.find((r) => r.runtime === runtime && r.contender === contender);
+      return t ? [{ label: `${runtime} ${contender}`, value: t.usPerConnection, color: colors[i % colors.length] }] : [];
+    })), "µs");
+  panel("Per-connection path in process: 5 setsockopt (median)", results.ffi.flatMap((f) => [
+    { label: `${f.runtime} kahook`, value: f.nsPerPath, color: colors[1] },
+    { label: `${f.runtime} C`, value: f.cNsPerPath, color: colors[5] },
+  ]), "ns");
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" font-family="sans-serif" font-size="11">\n` +
+    `<rect width="100%" height="100%" fill="white"/>\n${parts.join("\n")}\n</svg>\n`;
+}
+
+const README_START = "<!-- bench:start -->";
+const README_END = "<!-- bench:end -->";
+
+export function writeReports(results: Results, directory: string, readme: string): void {
+  const report = markdown(results);
+  writeFileSync(join(directory, "results.json"), JSON.stringify(results, null, 2) + "\n");
+  writeFileSync(join(directory, "results.md"), `# Benchmark results\n\n${report}`);
+  writeFileSync(join(directory, "chart.svg"), chart(results));
+  const text = readFileSync(readme, "utf8");
+  const [start, end] = [text.indexOf(README_START), text.indexOf(README_END)];
+  if (start >= 0 && end > start) {
+    writeFileSync(readme, `${text.slice(0, start + README_START.length)}\n${report}\n![benchmark chart](bench/results/chart.svg)\n${text.slice(end)}`);
+  }
+}

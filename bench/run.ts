@@ -1,0 +1,296 @@
+/**
+ * The benchmark suite: `npm run bench`. Runs each part for Node, Bun and Deno, alternating
+ * the contenders within one run, and writes bench/results/results.json, results.md and
+ * chart.svg, and the table into README.md. Progress goes to stderr.
+ * Usage: run.js [part or runtime ...]   parts: syscalls, time, ffi, startup, memory;
+ * runtimes: node, bun, deno (default: all of each)
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { root } from "../test/_repo.ts";
+import { alternate, median } from "./_stats.ts";
+import { type Results, writeReports } from "./report.ts";
+
+const installed = join(root, "test/runtimes/node_modules");
+const build = mkdtempSync(join(tmpdir(), "kahook-bench-"));
+
+interface Runtime {
+  name: "node" | "bun" | "deno";
+  binary: string;
+  /** Arguments before the script. */
+  run: string[];
+  /** Arguments that load kahook's preload. */
+  preload: string[];
+  /** The script, compiled (Node) or TypeScript (Bun, Deno), relative to bench/. */
+  script(name: string): string;
+}
+
+const ALL_RUNTIMES: Runtime[] = [
+  {
+    name: "node",
+    binary: process.execPath,
+    run: [],
+    preload: ["--import", join(root, "dist/src/register.js")],
+    script: (name) => join(root, "dist/bench", `${name}.js`),
+  },
+  {
+    name: "bun",
+    binary: join(installed, "bun/bin/bun.exe"),
+    run: [],
+    preload: ["--preload", join(root, "src/register.ts")],
+    script: (name) => join(root, "bench", `${name}.ts`),
+  },
+  {
+    name: "deno",
+    binary: join(installed, "@deno/linux-x64-glibc/deno"),
+    run: ["run", "-A"],
+    preload: ["--preload", join(root, "src/register.ts")],
+    script: (name) => join(root, "bench", `${name}.ts`),
+  },
+];
+
+/** Who sets the options on each connection. */
+export type Contender =
+  | "none"
+  | "kahook-connect"
+  | "kahook-listen"
+  | "kahook-socket"
+  | "setKeepAlive"
+  | "net-keepalive"
+  | "c-connect"
+  | "c-listen";
+
+const C_PRELOAD = join(build, "keepalive_preload.so");
+const C_LOOP = join(build, "setsockopt_loop");
+
+function contendersFor(runtime: Runtime): Contender[] {
+  const all: Contender[] = ["none", "kahook-connect", "kahook-listen", "setKeepAlive", "c-connect", "c-listen"];
+  // net-keepalive documents Node only; its native part (ffi-rs) is a Node-API addon.
+  return runtime.name === "node" ? [...all, "net-keepalive"] : all;
+}
+
+/** The command line and environment that run `script` as a contender. */
+function invocation(runtime: Runtime, contender: Contender, script: string, env: Record<string, string>) {
+  const args = [...runtime.run];
+  const childEnv: Record<string, string | undefined> = { ...process.env, ...env, BENCH_CONTENDER: contender };
+  for (const name of Object.keys(childEnv)) if (name.startsWith("TCP_") || name.startsWith("KAHOOK_")) delete childEnv[name];
+  if (contender.startsWith("kahook-")) {
+    args.push(...runtime.preload);
+    childEnv.KAHOOK_MODE = contender.slice("kahook-".length);
+  }
+  if (contender.startsWith("c-")) {
+    childEnv.LD_PRELOAD = C_PRELOAD;
+    childEnv.KAHOOK_MODE = contender.slice("c-".length);
+  }
+  args.push(runtime.script(script));
+  return { args, env: childEnv };
+}
+
+function runJson<T>(binary: string, args: string[], env: NodeJS.ProcessEnv): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      const line = stdout.trim().split("\n").pop() ?? "";
+      if (code !== 0 || !line.startsWith("{")) {
+        reject(new Error(`${binary} ${args.join(" ")} exited ${code}: ${stderr.trim().split("\n").slice(-3).join(" | ")}`));
+      } else resolve(JSON.parse(line) as T);
+    });
+  });
+}
+
+function progress(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+function buildNative(): void {
+  execFileSync("cc", ["-O2", "-shared", "-fPIC", "-o", C_PRELOAD, join(root, "native/keepalive_preload.c"), "-ldl"]);
+  execFileSync("cc", ["-O2", "-o", C_LOOP, join(root, "native/setsockopt_loop.c")]);
+}
+
+interface ConnectionRun {
+  usPerConnection: number;
+  firstConnectionMs: number;
+  before: { rss: number; fds: number };
+  after: { rss: number; fds: number };
+}
+
+/** Part 1: system calls per connection, from strace -f -c, with start-up subtracted. */
+async function syscalls(results: Results): Promise<void> {
+  const CONNECTIONS = 400;
+  const count = async (runtime: Runtime, contender: Contender, connections: number) => {
+    const summary = join(build, "strace.txt");
+    const { args, env } = invocation(runtime, contender, "connections", {
+      BENCH_CONNECTIONS: String(connections),
+      BENCH_WARMUP: "0",
+    });
+    await runJson("strace", ["-f", "-c", "-o", summary, runtime.binary, ...args], env);
+    return parseStraceSummary(readFileSync(summary, "utf8"));
+  };
+  for (const runtime of RUNTIMES) {
+    for (const contender of contendersFor(runtime)) {
+      progress(`syscalls: ${runtime.name} ${contender}`);
+      const [idle, busy] = [await count(runtime, contender, 0), await count(runtime, contender, CONNECTIONS)];
+      const perConnection = (name: string) => ((busy[name] ?? 0) - (idle[name] ?? 0)) / CONNECTIONS;
+      const names = new Set([...Object.keys(idle), ...Object.keys(busy)]);
+      results.syscalls.push({
+        runtime: runtime.name,
+        contender,
+        setsockopt: perConnection("setsockopt"),
+        getsockopt: perConnection("getsockopt"),
+        total: [...names].reduce((sum, name) => sum + perConnection(name), 0),
+        byName: Object.fromEntries([...names].map((name) => [name, perConnection(name)]).filter(([, n]) => n !== 0)),
+      });
+    }
+  }
+}
+
+/** strace -c's table: "% time seconds usecs/call calls errors syscall". */
+export function parseStraceSummary(text: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const line of text.split("\n")) {
+    const fields = line.trim().split(/\s+/);
+    const name = fields.at(-1)!;
+    if (fields.length >= 5 && /^\d+$/.test(fields[3]) && /^[a-z_0-9]+$/.test(name) && name !== "total") {
+      counts[name] = Number(fields[3]);
+    }
+  }
+  return counts;
+}
+
+/** Part 2: µs per connection end to end, contenders alternated round by round. */
+async function time(results: Results): Promise<void> {
+  const ROUNDS = 5;
+  for (const runtime of RUNTIMES) {
+    const samples = await alternate(contendersFor(runtime), ROUNDS, async (contender, round) => {
+      progress(`time: ${runtime.name} round ${round + 1}/${ROUNDS} ${contender}`);
+      const { args, env } = invocation(runtime, contender, "connections", { BENCH_CONNECTIONS: "3000" });
+      return (await runJson<ConnectionRun>(runtime.binary, args, env)).usPerConnection;
+    });
+    for (const [contender, values] of Object.entries(samples)) {
+      results.time.push({ runtime: runtime.name, contender: contender as Contender, usPerConnection: median(values), samples: values });
+    }
+  }
+}
+
+interface FfiRun {
+  nsPerCall: number;
+  nsPerPath: number;
+  settings: number;
+  nodeFfiNsPerCall?: number;
+}
+
+/**
+ * Parts 2 (in process) and 3: one setsockopt through kahook's FFI, and kahook's whole
+ * per-connection path, against the same calls from C. The default configuration makes the 5
+ * calls the C loop makes: SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT.
+ */
+async function ffi(results: Results): Promise<void> {
+  const ROUNDS = 7;
+  const PATH_CALLS = 5;
+  const cLoop = (calls: number) =>
+    (JSON.parse(execFileSync(C_LOOP, ["100000", String(calls)], { encoding: "utf8" })) as { nsPerIteration: number }).nsPerIteration;
+  for (const runtime of RUNTIMES) {
+    const runs: FfiRun[] = [];
+    const samples = await alternate(["kahook", "c-call", "c-path"] as const, ROUNDS, async (who, round) => {
+      progress(`ffi: ${runtime.name} round ${round + 1}/${ROUNDS} ${who}`);
+      if (who !== "kahook") return cLoop(who === "c-call" ? 1 : PATH_CALLS);
+      const { args, env } = invocation(runtime, "none", "ffi-cost", {});
+      const run = await runJson<FfiRun>(runtime.binary, args, env);
+      if (run.settings !== PATH_CALLS) throw new Error(`the default configuration made ${run.settings} calls, not ${PATH_CALLS}`);
+      runs.push(run);
+      return run.nsPerCall;
+    });
+    const nodeFfi = runs.map((run) => run.nodeFfiNsPerCall).filter((n): n is number => n !== undefined);
+    results.ffi.push({
+      runtime: runtime.name,
+      nsPerCall: median(samples.kahook),
+      cNsPerCall: median(samples["c-call"]),
+      nsPerPath: median(runs.map((run) => run.nsPerPath)),
+      cNsPerPath: median(samples["c-path"]),
+      nodeFfiNsPerCall: nodeFfi.length ? median(nodeFfi) : undefined,
+    });
+  }
+}
+
+/** Part 4: start-up with and without the preload, and the first configured connection. */
+async function startup(results: Results): Promise<void> {
+  const ROUNDS = 15;
+  for (const runtime of RUNTIMES) {
+    const first: Record<string, number[]> = { none: [], "kahook-connect": [] };
+    const samples = await alternate(["none", "kahook-connect"] as const, ROUNDS, async (contender, round) => {
+      progress(`startup: ${runtime.name} round ${round + 1}/${ROUNDS} ${contender}`);
+      const { args, env } = invocation(runtime, contender, "connections", { BENCH_CONNECTIONS: "1", BENCH_WARMUP: "0" });
+      const started = performance.now();
+      const run = await runJson<ConnectionRun>(runtime.binary, args, env);
+      first[contender].push(run.firstConnectionMs);
+      return performance.now() - started;
+    });
+    results.startup.push({
+      runtime: runtime.name,
+      msWithout: median(samples.none),
+      msWith: median(samples["kahook-connect"]),
+      firstConnectionMsWithout: median(first.none),
+      firstConnectionMsWith: median(first["kahook-connect"]),
+    });
+  }
+}
+
+/** Part 5: RSS and open fds after a warm-up and after 100,000 more connections, with and without kahook. */
+async function memory(results: Results): Promise<void> {
+  for (const runtime of RUNTIMES) {
+    for (const contender of ["none", "kahook-socket"] as const) {
+      progress(`memory: ${runtime.name} ${contender} (100,000 connections)`);
+      const { args, env } = invocation(runtime, contender, "connections", { BENCH_CONNECTIONS: "100000", BENCH_WARMUP: "1000" });
+      const run = await runJson<ConnectionRun>(runtime.binary, args, env);
+      results.memory.push({ runtime: runtime.name, contender, before: run.before, after: run.after });
+    }
+  }
+}
+
+const PARTS = { syscalls, time, ffi, startup, memory };
+const args = process.argv.slice(2);
+const chosen = args.filter((arg) => arg in PARTS);
+const RUNTIMES = ALL_RUNTIMES.filter((r) => !args.some((arg) => ALL_RUNTIMES.some((x) => x.name === arg)) || args.includes(r.name));
+
+async function main(): Promise<void> {
+  for (const arg of args) {
+    if (!(arg in PARTS) && !ALL_RUNTIMES.some((r) => r.name === arg)) {
+      throw new Error(`unknown argument ${arg}; parts: ${Object.keys(PARTS).join(", ")}; runtimes: node, bun, deno`);
+    }
+  }
+  const started = performance.now();
+  buildNative();
+  const results: Results = {
+    date: new Date().toISOString(),
+    machine: `${process.platform} ${process.arch}, ${(await import("node:os")).cpus().length} cores`,
+    versions: Object.fromEntries(RUNTIMES.map((r) => [r.name, execFileSync(r.binary, ["--version"], { encoding: "utf8" }).trim().split("\n")[0].replace(/^(deno|bun) /, "")])),
+    syscalls: [],
+    time: [],
+    ffi: [],
+    startup: [],
+    memory: [],
+  };
+  for (const [name, part] of Object.entries(PARTS)) {
+    if (chosen.length === 0 || chosen.includes(name)) await part(results);
+  }
+  results.seconds = (performance.now() - started) / 1000;
+  const out = join(root, "bench/results");
+  mkdirSync(out, { recursive: true });
+  writeReports(results, out, join(root, "README.md"));
+  progress(`done in ${results.seconds.toFixed(0)} s: bench/results/results.json, results.md, chart.svg`);
+}
+
+try {
+  await main();
+} finally {
+  rmSync(build, { recursive: true, force: true });
+}

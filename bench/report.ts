@@ -138,6 +138,7 @@ export function chart(results: Results): string {
   const parts: string[] = [];
   let y = 30;
   const panel = (title: string, rows: { label: string; value: number; color: string }[], unit: string) => {
+    if (rows.length === 0) return;
     const max = Math.max(...rows.map((r) => r.value), 1);
     parts.push(`<text x="10" y="${y}" font-weight="bold">${title}</text>`);
     y += 12;

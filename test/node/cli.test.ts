@@ -3,13 +3,13 @@ import { once } from "node:events";
 import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { selfSignedCert } from "./_cert.ts";
-import { CONFIGURED_ENV } from "./_configured.ts";
-import { readbacks } from "./_report.ts";
-import { here, packageRoot, run, runNode, succeeded } from "./_run.ts";
+import { selfSignedCert } from "../_cert.ts";
+import { CONFIGURED_ENV } from "../_configured.ts";
+import { readbacks } from "../_report.ts";
+import { here, packageRoot, run, runRuntime, succeeded } from "../_run.ts";
 
 const cli = `${packageRoot}dist/src/cli.js`;
-const kahook = (args: string[], env?: Record<string, string>) => runNode([cli, ...args], env);
+const kahook = (args: string[], env?: Record<string, string>) => runRuntime([cli, ...args], env);
 
 /** CONFIGURED_ENV as kahook run's options. */
 const CONFIGURED_FLAGS = [
@@ -19,9 +19,9 @@ const CONFIGURED_FLAGS = [
 
 test("kahook run -- node app.js gives the same readback as the preload, on every path", () => {
   const cert = selfSignedCert();
-  const app = [process.execPath, here("_paths.js")];
+  const app = [process.execPath, here("_paths")];
   const byRun = readbacks(succeeded(kahook(["run", ...CONFIGURED_FLAGS, "--", ...app], cert)));
-  const byPreload = readbacks(succeeded(run(process.execPath, ["--import", "kahook/register", here("_paths.js")], { ...cert, ...CONFIGURED_ENV })));
+  const byPreload = readbacks(succeeded(run(process.execPath, ["--import", "kahook/register", here("_paths")], { ...cert, ...CONFIGURED_ENV })));
   assert.is(byRun.length, 22);
   assert.equal(byRun, byPreload);
 });

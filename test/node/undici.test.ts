@@ -8,8 +8,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { getKeepAlive } from "../../mod.ts";
 import { keepAliveConnector } from "../../src/undici.ts";
-import { selfSignedCert } from "./_cert.ts";
-import { loadUndici } from "./_undici.ts";
+import { selfSignedCert } from "../_cert.ts";
+import { loadUndici } from "../_undici.ts";
 
 const { undici, version } = await loadUndici();
 const paths = selfSignedCert();

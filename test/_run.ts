@@ -45,11 +45,11 @@ const TIMEOUT_MS = 30_000;
 
 /**
  * Runs a command from the package root (so that `kahook/register` resolves to this package),
- * with the environment given on top of one cleared of kahook's variables.
+ * or from cwd, with the environment given on top of one cleared of kahook's variables.
  */
-export function run(command: string, args: string[], env: Record<string, string> = {}): SpawnSyncReturns<string> {
+export function run(command: string, args: string[], env: Record<string, string> = {}, cwd = packageRoot): SpawnSyncReturns<string> {
   const result = spawnSync(command, args, {
-    cwd: packageRoot,
+    cwd,
     env: { ...cleanEnv(), ...env },
     encoding: "utf8",
     timeout: TIMEOUT_MS,

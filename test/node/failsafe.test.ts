@@ -29,7 +29,7 @@ for (const flag of PRELOAD_FLAGS) {
 }
 
 test("KAHOOK_DEBUG: one line per configured socket with fd, direction and options; accepted sockets cost none", () => {
-  const result = runRuntime(["--import", "kahook/register", here("node/_pair")], DEBUG);
+  const result = runRuntime(["--import", "kahook/register", here("_pair")], DEBUG);
   succeeded(result);
   const options = "SO_KEEPALIVE=1 TCP_KEEPIDLE=11 TCP_KEEPINTVL=7 TCP_KEEPCNT=3 TCP_USER_TIMEOUT=12345 TCP_SYNCNT=2 TCP_MAXSEG=1000 TCP_WINDOW_CLAMP=20000";
   const lines = kahookLines(result.stderr).map((line) => line.replace(/fd \d+/, "fd N"));
@@ -37,13 +37,13 @@ test("KAHOOK_DEBUG: one line per configured socket with fd, direction and option
 });
 
 test("without KAHOOK_DEBUG the preload writes nothing", () => {
-  const result = runRuntime(["--import", "kahook/register", here("node/_pair")], CONFIGURED_ENV);
+  const result = runRuntime(["--import", "kahook/register", here("_pair")], CONFIGURED_ENV);
   succeeded(result);
   assert.is(result.stderr, "");
 });
 
 test("--require and --import together install the hooks once", () => {
-  const result = runRuntime(["--require", "kahook/register", "--import", "kahook/register", here("node/_pair")], DEBUG);
+  const result = runRuntime(["--require", "kahook/register", "--import", "kahook/register", here("_pair")], DEBUG);
   succeeded(result);
   assert.is(kahookLines(result.stderr).length, 2, result.stderr);
 });

@@ -3,7 +3,7 @@
 import { once } from "node:events";
 import net from "node:net";
 import process from "node:process";
-import { report } from "../_report.ts";
+import { report } from "./_report.ts";
 
 const server = net.createServer();
 server.listen(0, "127.0.0.1");

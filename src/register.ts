@@ -9,7 +9,6 @@
  * runs on without kahook.
  * @module
  */
-import { writeSync } from "node:fs";
 import process from "node:process";
 import { EX_CONFIG } from "./commands/exit.ts";
 import { install } from "./install.ts";
@@ -17,8 +16,7 @@ import { missingPermissions } from "./permissions.ts";
 
 const missing = missingPermissions();
 if (missing.length > 0) {
-  // Written to fd 2 directly: Deno's process.stderr loses it on a pipe when env access is denied.
-  writeSync(2, `kahook: not active: Deno was run without ${missing.join(" and ")}; the program runs without kahook\n`);
+  process.stderr.write(`kahook: not active: Deno was run without ${missing.join(" and ")}; the program runs without kahook\n`);
 } else {
   try {
     install();

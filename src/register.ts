@@ -1,18 +1,27 @@
 /**
- * The preload: `node --import kahook/register` or `node --require kahook/register`.
+ * The preload: `node --import kahook/register`, `bun --preload kahook/register`,
+ * `deno run --allow-ffi --allow-env --preload <kahook>/src/register.ts`.
  * Reads the environment and installs the hooks. An invalid configuration stops the program
  * before it starts, with one line naming the variable and exit status 78 (EX_CONFIG):
  * running without the protection the operator asked for would go unnoticed until a
- * connection hangs.
+ * connection hangs. A Deno sandbox without FFI or environment access is different: the
+ * operator chose it, and kahook cannot work inside it, so one line says so and the program
+ * runs on without kahook.
  * @module
  */
 import process from "node:process";
 import { EX_CONFIG } from "./commands/exit.ts";
 import { install } from "./install.ts";
+import { missingPermissions } from "./permissions.ts";
 
-try {
-  install();
-} catch (error) {
-  process.stderr.write(`kahook: ${(error as Error).message}\n`);
-  process.exit(EX_CONFIG);
+const missing = missingPermissions();
+if (missing.length > 0) {
+  process.stderr.write(`kahook: not active: Deno was run without ${missing.join(" and ")}; the program runs without kahook\n`);
+} else {
+  try {
+    install();
+  } catch (error) {
+    process.stderr.write(`kahook: ${(error as Error).message}\n`);
+    process.exit(EX_CONFIG);
+  }
 }

@@ -33,10 +33,12 @@ export interface ConnectorConfig {
 
 /**
  * Wraps undici's buildConnector, so TLS, connect timeouts and the session cache stay undici's,
- * and configures each socket it opens: all options before connect(2) (on each attempt, when
- * happy eyeballs makes several), and idle, interval and count again once connected, because
- * undici's setKeepAlive(true, 60000) resets them then. Validates the options once, here;
- * a per-socket failure is reported under debug and the connection goes on.
+ * and configures each socket it opens. In Node all options go on before connect(2) (on each
+ * attempt, when happy eyeballs makes several), and idle, interval and count again once connected,
+ * because undici's setKeepAlive(true, 60000) resets them then. Bun's handles cannot take a socket
+ * and Deno announces no attempts, so there all options go on once connected, after undici's
+ * setKeepAlive. Validates the options once, here; a per-socket failure is reported under debug
+ * and the connection goes on.
  */
 export function keepAliveConnector(config: ConnectorConfig = {}): buildConnector.connector {
   const fromEnv = config.options === undefined || config.debug === undefined ? configFromEnv() : undefined;
@@ -48,24 +50,23 @@ export function keepAliveConnector(config: ConnectorConfig = {}): buildConnector
   const build = config.buildConnector ?? loadBuildConnector();
   const connect = build(config.connect);
   return (options, callback) => {
+    let prepared = false;
     const socket = connect(options, (error, connected) => {
-      if (connected) reapplyKeepAlive(plan, connected);
+      const settings = prepared ? plan.keepAlive.client : plan.client;
+      if (connected && settings?.length) {
+        plan.configureTarget(connected as unknown as net.Socket, prepared ? "client after connect" : "client", settings);
+      }
       (callback as (...args: unknown[]) => void)(error, connected);
     }) as unknown as net.Socket;
-    socket.on("connectionAttempt", (_address: string, _port: number, family: 4 | 6) =>
-      plan.prepareClient(handleOf(socket), family),
-    );
+    socket.on("connectionAttempt", (_address: string, _port: number, family: 4 | 6) => {
+      const handle = (socket as unknown as { _handle?: Partial<TcpHandle> })._handle;
+      if (typeof handle?.open !== "function") return;
+      plan.prepareClient(handle as TcpHandle, family);
+      prepared = true;
+    });
     return socket;
   };
 }
-
-function reapplyKeepAlive(plan: SocketPlan, socket: net.Socket): void {
-  const fd = handleOf(socket).fd;
-  if (plan.keepAlive.client?.length && fd >= 0) plan.configure(fd, "client after connect", plan.keepAlive.client);
-}
-
-/** The handle of a net or TLS socket; a TLS handle forwards fd and open() to its TCP handle. */
-const handleOf = (socket: net.Socket) => (socket as unknown as { _handle: TcpHandle })._handle;
 
 /** undici is an optional peer dependency, loaded only when no buildConnector is given. */
 function loadBuildConnector(): BuildConnector {

@@ -1,12 +1,14 @@
 /**
- * `kahook run [options] -- COMMAND [ARGS...]` runs COMMAND with every TCP socket of its Node
- * processes configured, as `LD_PRELOAD=libkeepalive.so COMMAND` does for C programs.
+ * `kahook run [options] -- COMMAND [ARGS...]` runs COMMAND (node, bun or deno run, or anything
+ * that starts Node processes) with every TCP socket configured, as `LD_PRELOAD=libkeepalive.so
+ * COMMAND` does for C programs.
  * @module
  */
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { basename } from "node:path";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { configFromEnv } from "../env.ts";
 import { KahookError } from "../errors.ts";
 import { COMMAND_NOT_FOUND, EX_CONFIG } from "./exit.ts";
@@ -28,11 +30,11 @@ const FLAGS = [
 export const RUN_HELP = `Usage: kahook run [options] [--] COMMAND [ARGS...]
 
 Runs COMMAND with TCP keepalive, TCP_USER_TIMEOUT and the options below set on every TCP
-socket its Node.js processes open: clients before connect(2), servers on the listening
-socket before listen(2) (accepted sockets inherit them). It sets the variables named below
-and adds the kahook/register preload to NODE_OPTIONS, keeping what is there, so Node
-processes started by COMMAND (npm, shell scripts) are configured too. Bun and Deno programs
-are not hooked; in them, call setKeepAlive(socket, options) from the kahook module.
+socket it opens: in Node clients before connect(2), servers on the listening socket before
+listen(2) (accepted sockets inherit them). It sets the variables named below and adds the
+kahook/register preload to NODE_OPTIONS, keeping what is there, so Node processes started by
+COMMAND (npm, shell scripts) are configured too. A COMMAND of bun or deno run gets --preload
+instead (Deno also needs --allow-ffi and --allow-env, or -A).
 
 Options (each sets the variable named; unset ones keep the inherited value or the default):
 ${FLAGS.map(({ flag, variable, value, help }) => `  ${`${flag} ${value}`.padEnd(22)}${variable.padEnd(18)}${help}`).join("\n")}
@@ -43,7 +45,9 @@ COMMAND's exit status and signals are passed through. kahook itself exits with
 2 for a bad command line, 78 for an invalid value (the message names the variable) and
 127 when COMMAND cannot be run.
 
-Example: kahook run --idle 30 --interval 10 --count 3 -- node server.js
+Examples: kahook run --idle 30 --interval 10 --count 3 -- node server.js
+          kahook run --idle 30 -- bun server.ts
+          kahook run --idle 30 -- deno run --allow-ffi --allow-env --allow-net server.ts
 `;
 
 /** A bad command line: the CLI prints it and exits 2. */
@@ -69,25 +73,42 @@ function parseRun(args: string[]): { env: Record<string, string>; command: strin
   return { env, command: args.slice(i) };
 }
 
+// register sits in src/, next to commands/: .js once built, .ts when run from source.
+const register = new URL(`../register${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url);
+
 /**
  * NODE_OPTIONS with the preload appended. --import works from Node 20.6 on, where --require of
  * an ES module needs 20.19; a file URL needs no quoting, its spaces and quotes being %-escaped.
  */
 function withPreload(nodeOptions: string | undefined): string {
-  // register sits in src/, next to commands/: .js once built, .ts when run from source.
-  const extension = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
-  const preload = `--import=${new URL(`../register${extension}`, import.meta.url).href}`;
+  const preload = `--import=${register.href}`;
   return nodeOptions ? `${nodeOptions} ${preload}` : preload;
+}
+
+/**
+ * Bun and Deno read no NODE_OPTIONS: `bun ARGS` becomes `bun --preload REGISTER ARGS`, and
+ * `deno run ARGS` becomes `deno run --preload REGISTER ARGS` (Deno's flags follow its subcommand).
+ */
+function withRuntimePreload(command: string[]): string[] {
+  const [program, ...args] = command;
+  const preload = ["--preload", fileURLToPath(register)];
+  // npm installs Bun as bun.exe, on every OS.
+  switch (basename(program).replace(/\.exe$/, "")) {
+    case "bun":
+      return [program, ...preload, ...args];
+    case "deno":
+      if (args[0] !== "run") throw usage("kahook run starts Deno programs as `deno run ...`");
+      return [program, "run", ...preload, ...args.slice(1)];
+    default:
+      return command;
+  }
 }
 
 /** Runs `kahook run ARGS`; resolves to the exit status to leave with. */
 export function run(args: string[]): Promise<number> {
-  const { env: flags, command } = parseRun(args);
-  if (command.length === 0) throw usage("no COMMAND given");
-  const program = basename(command[0]);
-  if (program === "bun" || program === "deno") {
-    throw usage(`${program} programs are not hooked by kahook run; call setKeepAlive(socket, options) in them`);
-  }
+  const { env: flags, command: given } = parseRun(args);
+  if (given.length === 0) throw usage("no COMMAND given");
+  const command = withRuntimePreload(given);
   const env = { ...process.env, ...flags };
   try {
     configFromEnv(env);

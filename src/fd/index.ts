@@ -2,8 +2,10 @@ import net from "node:net";
 import { KahookError, show } from "../errors.ts";
 import type { Libc } from "../ffi/libc.ts";
 import { runtime } from "../runtime.ts";
+import { currentPlatform } from "../sys/index.ts";
 import { handleFd as denoHandleFd } from "./deno.ts";
 import { borrowed, type FdLease, type HandleFd } from "./lease.ts";
+import { type Addresses, findFd } from "./match.ts";
 import { handleFd as nodeHandleFd } from "./node.ts";
 
 export type { FdLease } from "./lease.ts";
@@ -12,7 +14,8 @@ export type { FdLease } from "./lease.ts";
 export type Target = net.Socket | net.Server | number;
 
 const handleFds: Record<typeof runtime, HandleFd> = { deno: denoHandleFd, bun: nodeHandleFd, node: nodeHandleFd };
-const handleFd = handleFds[runtime];
+/** This runtime's way from a node:net handle to its fd. */
+export const handleFd: HandleFd = handleFds[runtime];
 
 /** Reaches the OS fd of a target. Release the lease when done: in Deno it is a dup. */
 export function leaseFd(target: Target, libc: Libc): FdLease {
@@ -21,14 +24,14 @@ export function leaseFd(target: Target, libc: Libc): FdLease {
     throw new KahookError("KAHOOK_ERR_INVALID_TARGET", `invalid file descriptor: ${show(target)}`);
   }
   const isSocket = target instanceof net.Socket;
-  if (!isSocket && !(target instanceof net.Server)) {
+  if (!isSocket && !isServer(target)) {
     throw new KahookError(
       "KAHOOK_ERR_INVALID_TARGET",
       `expected a net.Socket, tls.TLSSocket, net.Server or file descriptor; got ${describe(target)}`,
     );
   }
   const handle = (target as unknown as { _handle?: object | null })._handle;
-  const lease = handle ? handleFd(handle, libc) : undefined;
+  const lease = (handle ? handleFd(handle, libc) : undefined) ?? leaseByAddress(target, libc);
   if (!lease) {
     throw new KahookError(
       "KAHOOK_ERR_NO_FD",
@@ -38,6 +41,31 @@ export function leaseFd(target: Target, libc: Libc): FdLease {
     );
   }
   return lease;
+}
+
+/** net.Server, or Bun's node:http server, which is built on Bun.serve rather than on net.Server. */
+function isServer(target: unknown): target is net.Server {
+  if (target instanceof net.Server) return true;
+  const server = target as Partial<net.Server> | null;
+  return typeof server?.listen === "function" && typeof server.address === "function" && typeof server.close === "function";
+}
+
+/** The sockets whose handle has no fd (those of Bun's node:http server) are found by their addresses. */
+function leaseByAddress(target: net.Socket | net.Server, libc: Libc): FdLease | undefined {
+  const addresses = addressesOf(target);
+  const fd = addresses && findFd(libc, currentPlatform(), addresses);
+  return fd === undefined ? undefined : borrowed(fd);
+}
+
+function addressesOf(target: net.Socket | net.Server): Addresses | undefined {
+  if (target instanceof net.Socket) {
+    const { localAddress, localPort, remoteAddress, remotePort } = target;
+    if (!localAddress || !localPort || !remoteAddress || !remotePort) return undefined;
+    return { local: { address: localAddress, port: localPort }, remote: { address: remoteAddress, port: remotePort } };
+  }
+  const local = target.address();
+  // null before listening; a string for a unix socket or pipe.
+  return local && typeof local === "object" ? { local } : undefined;
 }
 
 function describe(value: unknown): string {

@@ -11,6 +11,8 @@ export function openBunFFI(path: string): Libc {
     setsockopt: { args: ["i32", "i32", "i32", "ptr", "u32"], returns: "i32" },
     getsockopt: { args: ["i32", "i32", "i32", "ptr", "ptr"], returns: "i32" },
     close: { args: ["i32"], returns: "i32" },
+    getsockname: { args: ["i32", "ptr", "ptr"], returns: "i32" },
+    getpeername: { args: ["i32", "ptr", "ptr"], returns: "i32" },
     __errno_location: { args: [], returns: "ptr" },
   });
   const errnoAddress = symbols.__errno_location();
@@ -32,5 +34,13 @@ export function openBunFFI(path: string): Libc {
       return result(symbols.getsockopt(fd, level, name, out, length));
     },
     close: (fd) => result(symbols.close(fd)),
+    getsockname(fd, out) {
+      length[0] = out.length;
+      return result(symbols.getsockname(fd, out, length));
+    },
+    getpeername(fd, out) {
+      length[0] = out.length;
+      return result(symbols.getpeername(fd, out, length));
+    },
   };
 }

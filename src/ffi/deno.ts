@@ -16,6 +16,8 @@ export function openDenoFFI(path: string): Libc {
     setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
     getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
     close: { parameters: ["i32"], result: "i32" },
+    getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+    getpeername: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
     __errno_location: { parameters: [], result: "pointer" },
   });
   const errno = new Deno.UnsafePointerView(symbols.__errno_location());
@@ -36,5 +38,13 @@ export function openDenoFFI(path: string): Libc {
       return result(symbols.getsockopt(fd, level, name, out, length));
     },
     close: (fd) => result(symbols.close(fd)),
+    getsockname(fd, out) {
+      length[0] = out.length;
+      return result(symbols.getsockname(fd, out, length));
+    },
+    getpeername(fd, out) {
+      length[0] = out.length;
+      return result(symbols.getpeername(fd, out, length));
+    },
   };
 }

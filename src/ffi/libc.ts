@@ -1,6 +1,6 @@
 /**
  * The few libc calls kahook makes, behind one interface with a backend per runtime.
- * No backend throws per call: setsockopt, getsockopt and close return 0 on success or the
+ * No backend throws per call: setsockopt, getsockopt, close, getsockname and getpeername return 0 on success or the
  * errno on failure; socket returns the new fd (>= 0) or the errno negated.
  */
 export interface Libc {
@@ -12,6 +12,10 @@ export interface Libc {
   getsockopt(fd: number, level: number, name: number, out: Int32Array): number;
   /** close(fd). */
   close(fd: number): number;
+  /** getsockname(fd, out, &len) with len = out.length: the local address as a struct sockaddr. */
+  getsockname(fd: number, out: Uint8Array): number;
+  /** getpeername(fd, out, &len) with len = out.length: the remote address as a struct sockaddr. */
+  getpeername(fd: number, out: Uint8Array): number;
 }
 
 /** Opens libc at one path; throws when the path cannot be loaded. */

@@ -11,6 +11,8 @@ export function openKoffi(path: string): Libc {
   const setsockopt = lib.func("int setsockopt(int fd, int level, int name, void *value, uint32_t length)");
   const getsockopt = lib.func("int getsockopt(int fd, int level, int name, void *value, void *length)");
   const close = lib.func("int close(int fd)");
+  const getsockname = lib.func("int getsockname(int fd, void *address, void *length)");
+  const getpeername = lib.func("int getpeername(int fd, void *address, void *length)");
   const value = new Int32Array(1);
   const length = new Uint32Array(1);
   // koffi.errno() must be read right after the failing call, before any other FFI call.
@@ -29,5 +31,13 @@ export function openKoffi(path: string): Libc {
       return result(getsockopt(fd, level, name, out, length));
     },
     close: (fd) => result(close(fd)),
+    getsockname(fd, out) {
+      length[0] = out.length;
+      return result(getsockname(fd, out, length));
+    },
+    getpeername(fd, out) {
+      length[0] = out.length;
+      return result(getpeername(fd, out, length));
+    },
   };
 }

@@ -1,5 +1,5 @@
 import net from "node:net";
-import { type HookConfig, SocketPlan, type TcpHandle } from "./plan.ts";
+import type { RuntimeHooks, SocketPlan, TcpHandle } from "./plan.ts";
 
 /** The methods of Node's TCP handle prototype that the hooks wrap. */
 interface TcpMethods {
@@ -33,17 +33,28 @@ export function tcpPrototype(): TcpPrototype {
   return prototype;
 }
 
+/** The request connect(req, address, port) takes; oncomplete(status, ...) runs once connect(2) is done. */
+export interface ConnectRequest {
+  oncomplete(status: number, ...rest: unknown[]): unknown;
+}
+
+/** How a runtime configures a client handle whose connect is being called. */
+export type ClientHook = (plan: SocketPlan, handle: TcpHandle, ipVersion: 4 | 6, request: ConnectRequest) => void;
+
+/** Node: all options before connect(2), on a socket kahook creates and hands to the handle. */
+const beforeConnect: ClientHook = (plan, handle, ipVersion) => plan.prepareClient(handle, ipVersion);
+
 /**
  * Wraps connect, connect6, listen and setKeepAlive on the TCP handle prototype, which every
  * client and server in the process goes through: net, http, https, tls, fetch, undici, and
- * named ESM imports alike. Validates the options first and throws KahookError if they are
- * invalid or the FFI cannot load; after that nothing throws into the program.
+ * named ESM imports alike. Nothing here throws into the program.
+ * Deno's node:net runs on a native handle with the same methods, so these hooks serve Deno too,
+ * with its own client hook; there the fd comes from fdForIpc(), a dup.
  * Returns false, doing nothing, when hooks are already installed.
  */
-export function installNodeHooks(config: HookConfig): boolean {
+export function installTcpHooks(plan: SocketPlan, clientHook: ClientHook): boolean {
   const proto = tcpPrototype();
   if (proto[ORIGINALS]) return false;
-  const plan = new SocketPlan(config);
   const originals: TcpMethods = {
     connect: proto.connect,
     connect6: proto.connect6,
@@ -53,13 +64,13 @@ export function installNodeHooks(config: HookConfig): boolean {
   const connectAs = (ipVersion: 4 | 6, connect: TcpMethods["connect"]): TcpMethods["connect"] =>
     function (this: TcpHandle & { [CLIENT]?: true }, ...args) {
       this[CLIENT] = true;
-      plan.prepareClient(this, ipVersion);
+      clientHook(plan, this, ipVersion, args[0] as ConnectRequest);
       return connect.apply(this, args);
     };
   proto.connect = connectAs(4, originals.connect);
   proto.connect6 = connectAs(6, originals.connect6);
   proto.listen = function (...args) {
-    if (plan.server) plan.configure(this.fd, "server", plan.server);
+    if (plan.server) plan.configureHandle(this, "server", plan.server);
     return originals.listen.apply(this, args);
   };
   // A setKeepAlive call (the program's, http.Agent's, fetch's) resets idle, interval and count
@@ -67,8 +78,8 @@ export function installNodeHooks(config: HookConfig): boolean {
   proto.setKeepAlive = function (this: TcpHandle & { [CLIENT]?: true }, enable, delaySeconds) {
     const result = originals.setKeepAlive.call(this, enable, delaySeconds);
     const settings = plan.keepAlive[this[CLIENT] ? "client" : "server"];
-    if (settings?.length && this.fd >= 0) {
-      plan.configure(this.fd, `${this[CLIENT] ? "client" : "accepted"} after setKeepAlive(${enable}, ${delaySeconds})`, settings);
+    if (settings?.length) {
+      plan.configureHandle(this, `${this[CLIENT] ? "client" : "accepted"} after setKeepAlive(${enable}, ${delaySeconds})`, settings);
     }
     return result;
   };
@@ -77,7 +88,7 @@ export function installNodeHooks(config: HookConfig): boolean {
 }
 
 /** Puts the original methods back. Sockets already configured keep their options. Returns false if none were installed. */
-export function uninstallNodeHooks(): boolean {
+export function uninstallTcpHooks(): boolean {
   const proto = tcpPrototype();
   const originals = proto[ORIGINALS];
   if (!originals) return false;
@@ -85,3 +96,9 @@ export function uninstallNodeHooks(): boolean {
   delete proto[ORIGINALS];
   return true;
 }
+
+/** Node: every TCP socket goes through the handle prototype. */
+export const nodeHooks: RuntimeHooks = {
+  install: (plan) => installTcpHooks(plan, beforeConnect),
+  uninstall: uninstallTcpHooks,
+};

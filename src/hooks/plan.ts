@@ -1,6 +1,8 @@
 import { writeSync } from "node:fs";
 import { applySettings } from "../apply.ts";
 import type { Mode } from "../env.ts";
+import { handleFd, leaseFd, type Target } from "../fd/index.ts";
+import { type Addresses, findFd } from "../fd/match.ts";
 import { loadLibc, type Libc } from "../ffi/index.ts";
 import { compileOptions, type KeepAliveOptions, type Setting } from "../options.ts";
 import { currentPlatform, errnoName } from "../sys/index.ts";
@@ -18,12 +20,22 @@ export interface HookConfig {
 /** The end of a connection a socket is on. */
 export type Direction = "client" | "server";
 
-/** The part of a Node TCP handle (tcp_wrap, or a TLS handle that forwards to one) that kahook calls. */
+/**
+ * The part of a libuv-style TCP handle (Node's tcp_wrap, or a TLS handle that forwards to one;
+ * Deno's node:net handle has the same methods) that kahook calls. Its fd is reached through the
+ * runtime's handleFd: Node's `fd`, -1 until connect, bind or open gives it a socket; Deno's fdForIpc().
+ */
 export interface TcpHandle {
-  /** The OS fd, -1 until connect, bind or open gives the handle a socket. */
-  readonly fd: number;
   /** uv_tcp_open: the handle takes over fd. 0, or a negative libuv error. */
   open(fd: number): number;
+}
+
+/** One runtime's hooks: install.ts picks them by runtime. */
+export interface RuntimeHooks {
+  /** Hooks every socket the program opens from now on; false, doing nothing, if already installed. */
+  install(plan: SocketPlan): boolean;
+  /** Restores the runtime's own methods; false if none were installed. */
+  uninstall(): boolean;
 }
 
 // Only a listening socket can defer accept; on a client the option means something else.
@@ -69,6 +81,38 @@ export class SocketPlan {
     }
   }
 
+  /** Configures the socket behind a node:net handle, if it has one yet. */
+  configureHandle(handle: object, label: string, settings: readonly Setting[]): void {
+    const lease = handleFd(handle, this.libc);
+    if (!lease) return;
+    try {
+      this.configure(lease.fd, label, settings);
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** Configures a connected socket or a listening server, however the runtime exposes its fd. */
+  configureTarget(target: Target, label: string, settings: readonly Setting[]): void {
+    try {
+      const lease = leaseFd(target, this.libc);
+      try {
+        this.configure(lease.fd, label, settings);
+      } finally {
+        lease.release();
+      }
+    } catch (error) {
+      this.report?.(`${label}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Configures a socket the runtime gives no fd for, found by its addresses (see findFd). */
+  configureByAddress(addresses: Addresses, label: string, settings: readonly Setting[]): void {
+    const fd = findFd(this.libc, this.platform, addresses);
+    if (fd === undefined) return this.report?.(`${label}: no socket has the addresses ${JSON.stringify(addresses)}`);
+    this.configure(fd, label, settings);
+  }
+
   /**
    * Configures a client handle just before its connect(2). libuv creates the socket inside
    * connect, too late for TCP_MAXSEG, TCP_WINDOW_CLAMP and TCP_SYNCNT to shape the SYN, so
@@ -80,16 +124,22 @@ export class SocketPlan {
   prepareClient(handle: TcpHandle, ipVersion: 4 | 6): void {
     const settings = this.client;
     if (!settings) return;
-    let fd = handle.fd;
-    if (fd < 0) {
-      const { family, type } = this.platform.tcpSocket;
-      fd = this.libc.socket(family[ipVersion], type, 0);
-      if (fd < 0) return this.report?.(`client: socket() failed: ${errnoName(this.platform, -fd)}`);
-      const uvError = handle.open(fd);
-      if (uvError !== 0) {
-        this.libc.close(fd);
-        return this.report?.(`fd ${fd} client: the handle refused it (libuv error ${uvError})`);
+    const existing = handleFd(handle, this.libc);
+    if (existing) {
+      // Bound already (localAddress): the socket exists, and connect(2) is still to come.
+      try {
+        return this.configure(existing.fd, "client", settings);
+      } finally {
+        existing.release();
       }
+    }
+    const { family, type } = this.platform.tcpSocket;
+    const fd = this.libc.socket(family[ipVersion], type, 0);
+    if (fd < 0) return this.report?.(`client: socket() failed: ${errnoName(this.platform, -fd)}`);
+    const uvError = handle.open(fd);
+    if (uvError !== 0) {
+      this.libc.close(fd);
+      return this.report?.(`fd ${fd} client: the handle refused it (libuv error ${uvError})`);
     }
     this.configure(fd, "client", settings);
   }

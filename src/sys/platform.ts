@@ -39,6 +39,15 @@ export interface Platform {
     /** SOCK_STREAM, plus the flags libuv would pass (non-blocking, close-on-exec) where the OS has them. */
     type: number;
   };
+  /** What the fd fallback needs to recognise a socket by its addresses (getsockname/getpeername). */
+  sockaddr: {
+    /** The byte of struct sockaddr holding the family: the low byte of Linux's u16, BSD's u8 after sa_len. */
+    familyByte: number;
+    /** SO_ACCEPTCONN: 1 on a listening socket. */
+    acceptConn: { level: number; name: number };
+    /** errno of a closed fd, EBADF. */
+    badFd: number;
+  };
   /** errno number → name, for the errors kahook can meet. */
   errno: Record<number, string>;
   /** libc paths to try in order, absolute first so that Deno's --allow-ffi=<path> can name one. */

@@ -3,13 +3,15 @@ import { once } from "node:events";
 import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { selfSignedCert } from "./_cert.ts";
-import { CONFIGURED_ENV } from "./_configured.ts";
-import { readbacks } from "./_report.ts";
-import { here, packageRoot, run, runNode, succeeded } from "./_run.ts";
+import { selfSignedCert } from "../_cert.ts";
+import { join } from "node:path";
+import { assertConfigured, CONFIGURED_ENV } from "../_configured.ts";
+import { readbacks } from "../_report.ts";
+import { here, packageRoot, run, runRuntime, succeeded } from "../_run.ts";
 
 const cli = `${packageRoot}dist/src/cli.js`;
-const kahook = (args: string[], env?: Record<string, string>) => runNode([cli, ...args], env);
+const runtimes = `${packageRoot}test/runtimes/node_modules`;
+const kahook = (args: string[], env?: Record<string, string>) => runRuntime([cli, ...args], env);
 
 /** CONFIGURED_ENV as kahook run's options. */
 const CONFIGURED_FLAGS = [
@@ -19,12 +21,24 @@ const CONFIGURED_FLAGS = [
 
 test("kahook run -- node app.js gives the same readback as the preload, on every path", () => {
   const cert = selfSignedCert();
-  const app = [process.execPath, here("_paths.js")];
+  const app = [process.execPath, here("_paths")];
   const byRun = readbacks(succeeded(kahook(["run", ...CONFIGURED_FLAGS, "--", ...app], cert)));
-  const byPreload = readbacks(succeeded(run(process.execPath, ["--import", "kahook/register", here("_paths.js")], { ...cert, ...CONFIGURED_ENV })));
+  const byPreload = readbacks(succeeded(run(process.execPath, ["--import", "kahook/register", here("_paths")], { ...cert, ...CONFIGURED_ENV })));
   assert.is(byRun.length, 22);
   assert.equal(byRun, byPreload);
 });
+
+for (const [name, binary, args] of [
+  ["bun", join(runtimes, "bun/bin/bun.exe"), []],
+  ["deno run", join(runtimes, "@deno/linux-x64-glibc/deno"), ["run", "--allow-ffi", "--allow-env", "--allow-net", "--allow-read", "--allow-sys"]],
+] as const) {
+  test(`kahook run -- ${name} app.ts gives every path the configuration, read back`, () => {
+    const result = kahook(["run", ...CONFIGURED_FLAGS, "--", binary, ...args, `${packageRoot}test/_paths.ts`], selfSignedCert());
+    const lines = readbacks(succeeded(result));
+    assert.ok(lines.some(({ path }) => path.startsWith(name.split(" ")[0] === "bun" ? "Bun." : "Deno.")), result.stdout);
+    for (const readback of lines) assertConfigured(readback, readback.path === "https.createServer" && readback.role === "accepted");
+  });
+}
 
 test("NODE_OPTIONS keeps what was there, with the preload appended", () => {
   const print = ["run", "--", process.execPath, "-p", "process.env.NODE_OPTIONS"];
@@ -65,7 +79,7 @@ test("an invalid value stops before COMMAND runs, naming the variable (exit 78)"
 });
 
 test("bad command lines exit 2 with a pointer to --help", () => {
-  for (const args of [["run", "--bogus", "--", "true"], ["run", "--idle"], ["run"], ["run", "--", "bun", "x.ts"]]) {
+  for (const args of [["run", "--bogus", "--", "true"], ["run", "--idle"], ["run"], ["run", "--", "deno", "eval", "1"]]) {
     const result = kahook(args);
     assert.is(result.status, 2, args.join(" "));
     assert.match(result.stderr, /^kahook: .*; see kahook --help\n$/);

@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { CONFIGURED_ENV } from "./_configured.ts";
-import { here, PRELOAD_FLAGS, run, runNode, succeeded } from "./_run.ts";
+import { CONFIGURED_ENV } from "../_configured.ts";
+import { here, PRELOAD_FLAGS, run, runRuntime, succeeded } from "../_run.ts";
 import process from "node:process";
 
 /** sysexits.h EX_CONFIG, the status register exits with on an invalid configuration. */
@@ -11,14 +11,14 @@ const kahookLines = (stderr: string) => stderr.split("\n").filter((line) => line
 
 for (const flag of PRELOAD_FLAGS) {
   test(`${flag}: unix-domain sockets, pipes and child_process IPC work unchanged and are not touched`, () => {
-    const result = runNode([flag, "kahook/register", here("_local.js")], DEBUG);
+    const result = runRuntime([flag, "kahook/register", here("node/_local")], DEBUG);
     assert.equal(JSON.parse(succeeded(result)), { unix: "unix ok", pipe: "pipe ok", ipc: "ipc back" });
     assert.equal(kahookLines(result.stderr), []);
   });
 
   test(`${flag}: an invalid variable stops the program with one line naming it`, () => {
     for (const [name, value] of [["TCP_KEEPIDLE", "30s"], ["TCP_KEEPCNT", "128"], ["KAHOOK_MODE", "both"]]) {
-      const result = runNode([flag, "kahook/register", "-e", "console.log('ran')"], { [name]: value });
+      const result = runRuntime([flag, "kahook/register", "-e", "console.log('ran')"], { [name]: value });
       assert.is(result.status, EX_CONFIG, name);
       assert.is(result.stdout, "", `${name}: the program must not run`);
       const lines = result.stderr.trim().split("\n");
@@ -29,7 +29,7 @@ for (const flag of PRELOAD_FLAGS) {
 }
 
 test("KAHOOK_DEBUG: one line per configured socket with fd, direction and options; accepted sockets cost none", () => {
-  const result = runNode(["--import", "kahook/register", here("_pair.js")], DEBUG);
+  const result = runRuntime(["--import", "kahook/register", here("_pair")], DEBUG);
   succeeded(result);
   const options = "SO_KEEPALIVE=1 TCP_KEEPIDLE=11 TCP_KEEPINTVL=7 TCP_KEEPCNT=3 TCP_USER_TIMEOUT=12345 TCP_SYNCNT=2 TCP_MAXSEG=1000 TCP_WINDOW_CLAMP=20000";
   const lines = kahookLines(result.stderr).map((line) => line.replace(/fd \d+/, "fd N"));
@@ -37,20 +37,20 @@ test("KAHOOK_DEBUG: one line per configured socket with fd, direction and option
 });
 
 test("without KAHOOK_DEBUG the preload writes nothing", () => {
-  const result = runNode(["--import", "kahook/register", here("_pair.js")], CONFIGURED_ENV);
+  const result = runRuntime(["--import", "kahook/register", here("_pair")], CONFIGURED_ENV);
   succeeded(result);
   assert.is(result.stderr, "");
 });
 
 test("--require and --import together install the hooks once", () => {
-  const result = runNode(["--require", "kahook/register", "--import", "kahook/register", here("_pair.js")], DEBUG);
+  const result = runRuntime(["--require", "kahook/register", "--import", "kahook/register", here("_pair")], DEBUG);
   succeeded(result);
   assert.is(kahookLines(result.stderr).length, 2, result.stderr);
 });
 
 test("a socket kahook cannot create (EMFILE) is reported; the program gets Node's own error and goes on", () => {
   // 64 fds: enough for Node to start, few enough to run out within the fixture's bound.
-  const script = `ulimit -n 64 && exec "${process.execPath}" --import kahook/register "${here("_exhaust.js")}"`;
+  const script = `ulimit -n 64 && exec "${process.execPath}" --import kahook/register "${here("node/_exhaust")}"`;
   const result = run("sh", ["-c", script], DEBUG);
   assert.equal(JSON.parse(succeeded(result)), { code: "EMFILE" });
   assert.ok(kahookLines(result.stderr).includes("kahook: client: socket() failed: EMFILE"), result.stderr);

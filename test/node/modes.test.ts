@@ -1,13 +1,13 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { assertConfigured, CONFIGURED_ENV } from "./_configured.ts";
-import { type Readback, readbacks, type Role } from "./_report.ts";
-import { here, runNode, succeeded } from "./_run.ts";
+import { assertConfigured, CONFIGURED_ENV } from "../_configured.ts";
+import { type Readback, readbacks, type Role } from "../_report.ts";
+import { here, runRuntime, succeeded } from "../_run.ts";
 
 const LINUX_DEFAULT_IDLE = 7_200_000;
 
 function pair(args: string[], env: Record<string, string>): Record<Role, Readback> {
-  const lines = readbacks(succeeded(runNode([...args, here("_pair.js")], env)));
+  const lines = readbacks(succeeded(runRuntime([...args, here("_pair")], env)));
   return Object.fromEntries(lines.map((line) => [line.role, line])) as Record<Role, Readback>;
 }
 

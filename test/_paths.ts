@@ -1,5 +1,6 @@
-// Opens every client and server path a Node program can take, against loopback servers,
-// and prints the getsockopt readback of each socket. Run under the preload by paths.test.ts.
+// Opens every client and server path a program can take in the runtime running it, against
+// loopback servers, and prints the getsockopt readback of each socket. Run under the preload by
+// paths.test.ts. Node's built-in fetch goes through node:net; Bun's and Deno's do not.
 import diagnostics from "node:diagnostics_channel";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
@@ -8,6 +9,8 @@ import https from "node:https";
 import net, { connect as namedConnect } from "node:net";
 import process from "node:process";
 import tls from "node:tls";
+import { reportBunNet } from "./_paths_bun.ts";
+import { reportDenoNet } from "./_paths_deno.ts";
 import { report } from "./_report.ts";
 import { loadUndici } from "./_undici.ts";
 
@@ -99,12 +102,16 @@ function reportUndici(path: string): void {
   undiciSocket = undefined;
 }
 
-await (await fetch(httpUrl)).text();
-reportUndici("fetch");
+if (!("Bun" in globalThis) && !("Deno" in globalThis)) {
+  await (await fetch(httpUrl)).text();
+  reportUndici("fetch");
+}
 
 // Its own Agent: the global dispatcher is shared with the built-in fetch and would reuse its connection.
 const { undici, version } = await loadUndici();
 await (await undici.request(httpUrl, { dispatcher: new undici.Agent() })).body.text();
 reportUndici(`undici ${version}`);
 
+if ("Bun" in globalThis) await reportBunNet();
+if ("Deno" in globalThis) await reportDenoNet();
 process.exit(0);

@@ -1,5 +1,4 @@
-import type net from "node:net";
-import { getKeepAlive } from "../../mod.ts";
+import { getKeepAlive, type Target } from "../mod.ts";
 
 /** Where a readback was taken: a client socket, a socket a server accepted, or a listening socket. */
 export type Role = "client" | "accepted" | "listener";
@@ -12,7 +11,7 @@ export interface Readback {
 }
 
 /** Prints one readback line as JSON, read with getsockopt, not from the hooks' bookkeeping. */
-export function report(path: string, role: Role, target: net.Socket | net.Server): void {
+export function report(path: string, role: Role, target: Target): void {
   const line: Readback = { path, role, state: getKeepAlive(target) };
   console.log(JSON.stringify(line));
 }

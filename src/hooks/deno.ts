@@ -1,0 +1,80 @@
+import type { Endpoint } from "../fd/match.ts";
+import { type ClientHook, installTcpHooks, uninstallTcpHooks } from "./node.ts";
+import type { RuntimeHooks, SocketPlan } from "./plan.ts";
+
+/** Deno.NetAddr, and Deno.UnixAddr, which has no port. */
+interface NetAddr {
+  transport: string;
+  hostname: string;
+  port: number;
+}
+
+interface DenoNet {
+  connect(options: unknown): Promise<{ localAddr: NetAddr; remoteAddr: NetAddr }>;
+  listen(options: unknown): { addr: NetAddr };
+}
+
+type Originals = Pick<DenoNet, "connect" | "listen">;
+
+const ORIGINALS = Symbol.for("kahook.deno.originals");
+const deno = (globalThis as unknown as { Deno: DenoNet & { [ORIGINALS]?: Originals } }).Deno;
+
+const endpoint = ({ hostname, port }: NetAddr): Endpoint => ({ address: hostname, port });
+
+/**
+ * Deno's node:net handle makes its own socket inside connect (one handed over with open() is
+ * dropped), so a client gets the options when connect(2) completes, before node:net sees it and
+ * emits 'connect': too late for TCP_MAXSEG and TCP_SYNCNT to act and for TCP_WINDOW_CLAMP to shape
+ * the SYN. Listening sockets get them before listen(2), as in Node.
+ */
+const onConnected: ClientHook = (plan, handle, _ipVersion, request) => {
+  const settings = plan.client;
+  if (!settings) return;
+  const complete = request.oncomplete;
+  request.oncomplete = function (status, ...rest) {
+    if (status === 0) plan.configureHandle(handle, "client", settings);
+    return complete.call(this, status, ...rest);
+  };
+};
+
+/**
+ * Deno.connect and Deno.listen open sockets in Rust and expose no fd, so kahook finds each one
+ * by its addresses (findFd) once it exists: a client right after connect(2), which is too late for
+ * TCP_MAXSEG and TCP_SYNCNT to act and for TCP_WINDOW_CLAMP to shape the SYN; a listener right
+ * after listen(2), before the program can accept from it, so accepted sockets inherit.
+ */
+function installDenoNetHooks(plan: SocketPlan): void {
+  const originals: Originals = { connect: deno.connect, listen: deno.listen };
+  deno.connect = function (options) {
+    return originals.connect.call(this, options).then((conn) => {
+      if (plan.client && conn.remoteAddr.transport === "tcp") {
+        plan.configureByAddress({ local: endpoint(conn.localAddr), remote: endpoint(conn.remoteAddr) }, "client", plan.client);
+      }
+      return conn;
+    });
+  };
+  deno.listen = function (options) {
+    const listener = originals.listen.call(this, options);
+    if (plan.server && listener.addr.transport === "tcp") {
+      plan.configureByAddress({ local: endpoint(listener.addr) }, "server", plan.server);
+    }
+    return listener;
+  };
+  deno[ORIGINALS] = originals;
+}
+
+/** Deno: node:net through the TCP handle hooks it shares with Node, plus Deno.connect and Deno.listen. */
+export const denoHooks: RuntimeHooks = {
+  install(plan) {
+    if (!installTcpHooks(plan, onConnected)) return false;
+    installDenoNetHooks(plan);
+    return true;
+  },
+  uninstall() {
+    const originals = deno[ORIGINALS];
+    if (!uninstallTcpHooks() || !originals) return false;
+    Object.assign(deno, originals);
+    delete deno[ORIGINALS];
+    return true;
+  },
+};

@@ -1,0 +1,27 @@
+import process from "node:process";
+import { VARIABLES } from "./env.ts";
+import { runtime } from "./runtime.ts";
+import { currentPlatform } from "./sys/index.ts";
+
+interface DenoPermissions {
+  querySync(descriptor: { name: "ffi"; path?: string } | { name: "env"; variable?: string }): { state: string };
+}
+
+/** Every variable configFromEnv reads. */
+const READ = [...VARIABLES.map(({ name }) => name), "KAHOOK_MODE", "KAHOOK_DEBUG"];
+
+/**
+ * The Deno flags kahook needs and this process lacks: --allow-ffi (for libc, at any of the
+ * paths kahook tries) and --allow-env (for the variables it reads). Empty outside Deno, which has
+ * no permissions. Only queries, so Deno never prompts on kahook's behalf.
+ */
+export function missingPermissions(): string[] {
+  if (runtime !== "deno") return [];
+  const { permissions } = (globalThis as unknown as { Deno: { permissions: DenoPermissions } }).Deno;
+  const granted = (descriptor: Parameters<DenoPermissions["querySync"]>[0]) =>
+    permissions.querySync(descriptor).state === "granted";
+  const missing: string[] = [];
+  if (!currentPlatform().libc(process.arch).some((path) => granted({ name: "ffi", path }))) missing.push("--allow-ffi");
+  if (!READ.every((variable) => granted({ name: "env", variable }))) missing.push("--allow-env");
+  return missing;
+}

@@ -13,8 +13,9 @@ const hooks: Record<typeof runtime, RuntimeHooks> = { deno: denoHooks, bun: bunH
  * Configures every TCP socket the program opens from now on, in Node, Bun and Deno (see the
  * README's runtime table for what each covers). Without an argument the configuration comes
  * from the environment (TCP_KEEPIDLE, ..., KAHOOK_MODE, KAHOOK_DEBUG). Throws KahookError for
- * invalid options or when the FFI cannot load; never afterwards. Installing again does nothing
- * and returns false.
+ * invalid options; never afterwards. The FFI loads with the first socket; if it cannot, one
+ * stderr line says so and sockets are left as the runtime makes them. Installing again does
+ * nothing and returns false.
  */
 export function install(config: HookConfig = configFromEnv()): boolean {
   return hooks[runtime].install(new SocketPlan(config));

@@ -30,9 +30,11 @@ export function openLibc(open: LibcOpener): Libc {
     }
   }
   const first = failures[0] as Error | undefined;
+  // The first line only: Node's "Cannot find module" goes on with the require stack.
+  const reason = String(first?.message ?? first).split("\n")[0];
   throw new KahookError(
     "KAHOOK_ERR_FFI",
-    `cannot load libc through ${runtime}'s FFI (tried ${paths.join(", ")}): ${first?.message ?? first}`,
+    `cannot load libc through ${runtime}'s FFI (tried ${paths.join(", ")}): ${reason}`,
     { syscall: "dlopen", cause: first },
   );
 }

@@ -55,7 +55,8 @@ export class SocketPlan {
   readonly server?: readonly Setting[];
   /** Set again after a setKeepAlive call, per direction (the configured options win). */
   readonly keepAlive: Record<Direction, readonly Setting[] | undefined>;
-  private readonly libc: Libc;
+  /** libc, once loaded; null when it cannot load (said once, and sockets are left alone). */
+  private loaded?: Libc | null;
   private readonly platform: Platform;
   private readonly report?: (line: string) => void;
 
@@ -66,15 +67,32 @@ export class SocketPlan {
     if (mode !== "connect") this.server = settings;
     const keepAlive = (of?: readonly Setting[]) => of?.filter(({ option }) => KEEPALIVE.includes(option));
     this.keepAlive = { client: keepAlive(this.client), server: keepAlive(this.server) };
-    // Loaded now, so that a missing FFI shows at start-up rather than on the first connection.
-    this.libc = loadLibc();
     if (debug) this.report = reportLine;
+  }
+
+  /**
+   * The FFI, loaded on the first socket rather than at start-up: koffi costs Node 8–9 ms to
+   * load, which every process started under the preload would pay, sockets or not. If it
+   * cannot load, one line says so, whatever KAHOOK_DEBUG, and the program runs on unconfigured.
+   */
+  private get libc(): Libc | null {
+    if (this.loaded === undefined) {
+      try {
+        this.loaded = loadLibc();
+      } catch (error) {
+        this.loaded = null;
+        reportLine(`not active: ${(error as Error).message}; sockets keep the runtime's settings`);
+      }
+    }
+    return this.loaded;
   }
 
   /** Sets the settings on fd; a failure is reported and stops that socket's remaining settings. */
   configure(fd: number, label: string, settings: readonly Setting[]): void {
+    const libc = this.libc;
+    if (!libc) return;
     try {
-      applySettings(this.libc, fd, settings);
+      applySettings(libc, fd, settings);
       this.report?.(`fd ${fd} ${label}: ${describe(settings)}`);
     } catch (error) {
       this.report?.(`fd ${fd} ${label}: ${(error as Error).message}`);
@@ -83,7 +101,8 @@ export class SocketPlan {
 
   /** Configures the socket behind a node:net handle, if it has one yet. */
   configureHandle(handle: object, label: string, settings: readonly Setting[]): void {
-    const lease = handleFd(handle, this.libc);
+    const libc = this.libc;
+    const lease = libc && handleFd(handle, libc);
     if (!lease) return;
     try {
       this.configure(lease.fd, label, settings);
@@ -94,8 +113,10 @@ export class SocketPlan {
 
   /** Configures a connected socket or a listening server, however the runtime exposes its fd. */
   configureTarget(target: Target, label: string, settings: readonly Setting[]): void {
+    const libc = this.libc;
+    if (!libc) return;
     try {
-      const lease = leaseFd(target, this.libc);
+      const lease = leaseFd(target, libc);
       try {
         this.configure(lease.fd, label, settings);
       } finally {
@@ -108,7 +129,9 @@ export class SocketPlan {
 
   /** Configures a socket the runtime gives no fd for, found by its addresses (see findFd). */
   configureByAddress(addresses: Addresses, label: string, settings: readonly Setting[]): void {
-    const fd = findFd(this.libc, this.platform, addresses);
+    const libc = this.libc;
+    if (!libc) return;
+    const fd = findFd(libc, this.platform, addresses);
     if (fd === undefined) return this.report?.(`${label}: no socket has the addresses ${JSON.stringify(addresses)}`);
     this.configure(fd, label, settings);
   }
@@ -123,8 +146,9 @@ export class SocketPlan {
    */
   prepareClient(handle: TcpHandle, ipVersion: 4 | 6): void {
     const settings = this.client;
-    if (!settings) return;
-    const existing = handleFd(handle, this.libc);
+    const libc = this.libc;
+    if (!settings || !libc) return;
+    const existing = handleFd(handle, libc);
     if (existing) {
       // Bound already (localAddress): the socket exists, and connect(2) is still to come.
       try {
@@ -134,11 +158,11 @@ export class SocketPlan {
       }
     }
     const { family, type } = this.platform.tcpSocket;
-    const fd = this.libc.socket(family[ipVersion], type, 0);
+    const fd = libc.socket(family[ipVersion], type, 0);
     if (fd < 0) return this.report?.(`client: socket() failed: ${errnoName(this.platform, -fd)}`);
     const uvError = handle.open(fd);
     if (uvError !== 0) {
-      this.libc.close(fd);
+      libc.close(fd);
       return this.report?.(`fd ${fd} client: the handle refused it (libuv error ${uvError})`);
     }
     this.configure(fd, "client", settings);

@@ -2,7 +2,11 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CONFIGURED_ENV } from "../_configured.ts";
 import { here, PRELOAD_FLAGS, run, runRuntime, succeeded } from "../_run.ts";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
+import { root } from "../_repo.ts";
 
 /** sysexits.h EX_CONFIG, the status register exits with on an invalid configuration. */
 const EX_CONFIG = 78;
@@ -34,6 +38,25 @@ test("KAHOOK_DEBUG: one line per configured socket with fd, direction and option
   const options = "SO_KEEPALIVE=1 TCP_KEEPIDLE=11 TCP_KEEPINTVL=7 TCP_KEEPCNT=3 TCP_USER_TIMEOUT=12345 TCP_SYNCNT=2 TCP_MAXSEG=1000 TCP_WINDOW_CLAMP=20000";
   const lines = kahookLines(result.stderr).map((line) => line.replace(/fd \d+/, "fd N"));
   assert.equal(lines, [`kahook: fd N server: ${options}`, `kahook: fd N client: ${options}`]);
+});
+
+test("without koffi the program runs on unconfigured, after one line that says so", () => {
+  // The built package alone, without node_modules: koffi cannot be found.
+  const dir = mkdtempSync(join(tmpdir(), "kahook-no-koffi-"));
+  try {
+    cpSync(join(root, "dist"), join(dir, "dist"), { recursive: true });
+    cpSync(join(root, "package.json"), join(dir, "package.json"));
+    const app = `const net = require("node:net");
+      const server = net.createServer((socket) => socket.end("ok")).listen(0, "127.0.0.1", () =>
+        net.connect(server.address().port, "127.0.0.1").on("data", (data) => { console.log(String(data)); process.exit(0); }));`;
+    const result = run(process.execPath, ["--import", join(dir, "dist/src/register.js"), "-e", app], CONFIGURED_ENV, dir);
+    assert.is(succeeded(result).trim(), "ok");
+    const lines = kahookLines(result.stderr);
+    assert.is(lines.length, 1, result.stderr);
+    assert.match(lines[0], /^kahook: not active: cannot load libc through node's FFI .*Cannot find module 'koffi'/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("without KAHOOK_DEBUG the preload writes nothing", () => {

@@ -5,7 +5,7 @@ type BunFFI = typeof import("bun:ffi");
 
 /** bun:ffi backend. errno is read through __errno_location, whose address is fixed per thread. */
 export function openBunFFI(path: string): Libc {
-  const { dlopen, read }: BunFFI = createRequire(import.meta.url)("bun:ffi");
+  const { dlopen, ptr, read }: BunFFI = createRequire(import.meta.url)("bun:ffi");
   const { symbols } = dlopen(path, {
     setsockopt: { args: ["i32", "i32", "i32", "ptr", "u32"], returns: "i32" },
     getsockopt: { args: ["i32", "i32", "i32", "ptr", "ptr"], returns: "i32" },
@@ -27,5 +27,11 @@ export function openBunFFI(path: string): Libc {
       return result(symbols.getsockopt(fd, level, name, out, length));
     },
     close: (fd) => result(symbols.close(fd)),
+    setsockoptBytes: (fd, level, name, v) => result(symbols.setsockopt(fd, level, name, v, v.byteLength)),
+    getsockoptBytes(fd, level, name, out) {
+      length[0] = out.byteLength;
+      return result(symbols.getsockopt(fd, level, name, out, length));
+    },
+    address: (buffer) => BigInt(ptr(buffer)),
   };
 }

@@ -6,6 +6,7 @@ interface DenoFFI {
     symbols: Record<string, (...args: unknown[]) => unknown>;
   };
   UnsafePointerView: new (pointer: unknown) => { getInt32(offset?: number): number };
+  UnsafePointer: { of(buffer: ArrayBufferView): unknown; value(pointer: unknown): bigint | number };
 }
 
 /** Deno.dlopen backend (needs --allow-ffi). errno is read through __errno_location. */
@@ -31,5 +32,11 @@ export function openDenoFFI(path: string): Libc {
       return result(symbols.getsockopt(fd, level, name, out, length));
     },
     close: (fd) => result(symbols.close(fd)),
+    setsockoptBytes: (fd, level, name, v) => result(symbols.setsockopt(fd, level, name, v, v.byteLength)),
+    getsockoptBytes(fd, level, name, out) {
+      length[0] = out.byteLength;
+      return result(symbols.getsockopt(fd, level, name, out, length));
+    },
+    address: (buffer) => BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buffer))),
   };
 }

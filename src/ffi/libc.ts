@@ -9,6 +9,20 @@ export interface Libc {
   getsockopt(fd: number, level: number, name: number, out: Int32Array): number;
   /** close(fd). */
   close(fd: number): number;
+  /** setsockopt(fd, level, name, &value[0], value.byteLength) for an option that is a struct. */
+  setsockoptBytes(fd: number, level: number, name: number, value: Uint8Array): number;
+  /**
+   * getsockopt(fd, level, name, &out[0], &len) for an option that is a struct, with len =
+   * out.byteLength on entry; the kernel fills at most that many bytes (fewer on older kernels).
+   */
+  getsockoptBytes(fd: number, level: number, name: number, out: Uint8Array): number;
+  /**
+   * The address of buffer[0], to store in a struct that points to other memory (struct
+   * sock_fprog). It is valid while the buffer is alive; pass it only to a call that reads it
+   * before returning. Give it a buffer made with `new ArrayBuffer`, which V8 keeps outside its
+   * moving heap (a small `new Uint8Array(n)` may live inside it).
+   */
+  address(buffer: Uint8Array): bigint;
 }
 
 /** Opens libc at one path; throws when the path cannot be loaded. */

@@ -24,5 +24,11 @@ export function openKoffi(path: string): Libc {
       return result(getsockopt(fd, level, name, out, length));
     },
     close: (fd) => result(close(fd)),
+    setsockoptBytes: (fd, level, name, v) => result(setsockopt(fd, level, name, v, v.byteLength)),
+    getsockoptBytes(fd, level, name, out) {
+      length[0] = out.byteLength;
+      return result(getsockopt(fd, level, name, out, length));
+    },
+    address: (buffer) => koffi.address(buffer),
   };
 }

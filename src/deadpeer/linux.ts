@@ -31,7 +31,6 @@ export const TCP_INFO_LAYOUT = {
   rto: 8,
   unacked: 24,
   lastDataSent: 44,
-  lastDataRecv: 52,
   lastAckRecv: 56,
   totalRetrans: 100,
 } as const;

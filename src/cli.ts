@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import process from "node:process";
 import { check } from "./commands/check.ts";
+import { demo } from "./commands/demo.ts";
 import { KahookError } from "./errors.ts";
 
 const USAGE = `Usage: kahook <command>
@@ -8,6 +9,9 @@ const USAGE = `Usage: kahook <command>
 Commands:
   check    show the configuration from the environment, the time it gives to detect a
            vanished peer, and its readback on a live loopback connection
+  demo     make the peer of two loopback connections vanish, one with kahook and one
+           without, and show when each notices (exit 0: shown, 1: not shown, 3: this
+           machine cannot simulate it: Linux with CAP_NET_ADMIN or user namespaces needed)
   help     this text
 `;
 
@@ -16,6 +20,8 @@ async function main(args: string[]): Promise<number> {
     case "check":
       process.stdout.write(await check());
       return 0;
+    case "demo":
+      return demo();
     case undefined:
     case "help":
     case "--help":

@@ -4,7 +4,8 @@ import process from "node:process";
 import { dropAllTraffic } from "../src/deadpeer/filter.ts";
 import { listenLoopback, nextConnection } from "../src/deadpeer/connection.ts";
 import type { KeepAliveOptions } from "../src/options.ts";
-import { helperProgram, runtimeCommand } from "./_runtime.ts";
+import { runtimeCommand } from "../src/spawn.ts";
+import { helperProgram } from "./_helper.ts";
 
 /** The last line test/_client printed: how its socket ended, or that it was still open. */
 export interface ClientReport {

@@ -8,7 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { type Closure, within } from "../src/deadpeer/closure.ts";
 import { type VanishingOptions, vanishingConnection } from "../src/deadpeer/connection.ts";
-import { recordTimeline, type Sample } from "../src/deadpeer/timeline.ts";
+import { recordTimeline, type Sample } from "./_timeline.ts";
 import { runtime } from "../src/runtime.ts";
 import { vanishWithChildClient } from "./_child.ts";
 

@@ -1,5 +1,5 @@
-import type { VanishingConnection } from "./connection.ts";
-import type { TcpInfo } from "./tcpinfo.ts";
+import type { VanishingConnection } from "../src/deadpeer/connection.ts";
+import type { TcpInfo } from "../src/deadpeer/tcpinfo.ts";
 
 /** The watcher's TCP_INFO at one moment, `atMs` after its peer vanished. */
 export interface Sample {

@@ -26,12 +26,6 @@ int main(void) {
   FIELD(struct tcp_info, "state", tcpi_state);
   FIELD(struct tcp_info, "retransmits", tcpi_retransmits);
   FIELD(struct tcp_info, "probes", tcpi_probes);
-  FIELD(struct tcp_info, "backoff", tcpi_backoff);
-  FIELD(struct tcp_info, "rto", tcpi_rto);
-  FIELD(struct tcp_info, "unacked", tcpi_unacked);
-  FIELD(struct tcp_info, "lastDataSent", tcpi_last_data_sent);
-  FIELD(struct tcp_info, "lastAckRecv", tcpi_last_ack_recv);
-  FIELD(struct tcp_info, "totalRetrans", tcpi_total_retrans);
 
   printf("},\n \"TCP_STATES\": {\"ESTABLISHED\": %d, \"SYN_SENT\": %d, \"SYN_RECV\": %d, \"FIN_WAIT1\": %d, "
          "\"FIN_WAIT2\": %d, \"TIME_WAIT\": %d, \"CLOSE\": %d, \"CLOSE_WAIT\": %d, \"LAST_ACK\": %d, "

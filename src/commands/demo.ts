@@ -104,15 +104,15 @@ async function show(): Promise<number> {
   print(`  with kahook      setKeepAlive(socket, { ${options} })`);
   print(`  without kahook   this system's defaults: idle ${defaults.idle} s, interval ${defaults.interval} s, count ${defaults.count}`);
   print();
-  const withKahook = new Column(await vanishingConnection({ vanishes: "server", options: OPTIONS }));
-  const without = new Column(await vanishingConnection({ vanishes: "server" }));
+  const connections: VanishingConnection[] = [];
   try {
+    for (const options of [OPTIONS, undefined]) connections.push(await vanishingConnection({ vanishes: "server", options }));
+    const [withKahook, without] = connections.map((connection) => new Column(connection));
     const closure = within(withKahook.connection.closed, BOUND_MS + LATE_MS);
     await timeline(withKahook, without, closure.then(() => new Promise((resolve) => setTimeout(resolve, AFTERWARDS_MS))));
     return summary(await closure, without, defaults);
   } finally {
-    withKahook.connection.close();
-    without.connection.close();
+    for (const connection of connections) connection.close();
   }
 }
 

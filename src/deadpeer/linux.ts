@@ -18,8 +18,8 @@ export const BPF_RET_K = 0x06;
 export const SOCK_FPROG = { size: 16, len: 0, filter: 8 } as const;
 
 /**
- * Byte offsets in struct tcp_info. Times are in ms except rto (µs); probes, retransmits and
- * backoff are u8 counters of the current episode, reset when the peer answers.
+ * Byte offsets in struct tcp_info. probes and retransmits are u8 counters of the current
+ * episode, reset when the peer answers.
  */
 export const TCP_INFO_LAYOUT = {
   /** glibc's struct tcp_info; the kernel's has grown past it and copies min(len, its own size). */
@@ -27,15 +27,9 @@ export const TCP_INFO_LAYOUT = {
   state: 0,
   retransmits: 2,
   probes: 3,
-  backoff: 4,
-  rto: 8,
-  unacked: 24,
-  lastDataSent: 44,
-  lastAckRecv: 56,
-  totalRetrans: 100,
 } as const;
 
-/** tcpi_state values (<netinet/tcp.h> TCP_ESTABLISHED ...), by name. */
+/** tcpi_state values by name (<netinet/tcp.h> TCP_ESTABLISHED = 1, ...; 0 is no state). */
 export const TCP_STATES = [
   "NONE", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE",
   "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING",

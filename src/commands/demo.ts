@@ -45,7 +45,9 @@ function humanDuration(totalSeconds: number): string {
 class Column {
   /** The most probes TCP_INFO counted at once: none was answered, so all that were sent. */
   sent = 0;
+  /** How the socket ended, once it has. */
   closure: Closure | undefined;
+  /** The last TCP_INFO read, for the summary. */
   last: TcpInfo | undefined;
 
   constructor(readonly connection: VanishingConnection) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import process from "node:process";
 import { check } from "./commands/check.ts";
+import { demo } from "./commands/demo.ts";
 import { EX_CONFIG, EX_USAGE } from "./commands/exit.ts";
 import { run, RUN_HELP } from "./commands/run.ts";
 import { KahookError } from "./errors.ts";
@@ -11,6 +12,9 @@ Commands:
   run      run a command with every TCP socket of its Node processes configured
   check    show the configuration from the environment, the time it gives to detect a
            vanished peer, and its readback on a live loopback connection
+  demo     make the peer of two loopback connections vanish, one with kahook and one
+           without, and show when each notices (exit 0: shown, 1: not shown, 3: this
+           machine cannot simulate it: Linux with CAP_NET_ADMIN or user namespaces needed)
   help     this text
 
 ${RUN_HELP}`;
@@ -22,6 +26,8 @@ async function main(args: string[]): Promise<number> {
     case "check":
       process.stdout.write(await check());
       return 0;
+    case "demo":
+      return demo();
     case undefined:
     case "help":
     case "--help":

@@ -1,9 +1,5 @@
 /** The option table is data transcribed from C headers: check it against them, and against the kernel. */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { leaseFd } from "../src/fd/index.ts";
@@ -11,22 +7,11 @@ import { loadLibc } from "../src/ffi/index.ts";
 import { currentPlatform, errnoName } from "../src/sys/index.ts";
 import { linux } from "../src/sys/linux.ts";
 import { listen } from "./_loopback.ts";
-import { root } from "./_repo.ts";
-
-function headerConstants(): Record<string, number> {
-  const dir = mkdtempSync(join(tmpdir(), "kahook-native-"));
-  try {
-    const binary = join(dir, "sockopts");
-    execFileSync("cc", ["-Wall", "-Werror", "-o", binary, join(root, "native/sockopts.c")]);
-    return JSON.parse(execFileSync(binary, { encoding: "utf8" }));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+import { nativeJson } from "./_native.ts";
 
 test("the Linux option table equals the C headers", () => {
   assert.is(currentPlatform(), linux);
-  const header = headerConstants();
+  const header = nativeJson("sockopts") as Record<string, number>;
   for (const [option, spec] of Object.entries(linux.options)) {
     assert.is(spec.name, header[spec.constant], `${option}: ${spec.constant}`);
     const level = spec.constant.startsWith("SO_") ? "SOL_SOCKET" : "IPPROTO_TCP";

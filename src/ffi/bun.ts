@@ -1,11 +1,11 @@
 import { createRequire } from "node:module";
-import { INT_SIZE, type Libc } from "./libc.ts";
+import { type Libc, libcFrom } from "./libc.ts";
 
 type BunFFI = typeof import("bun:ffi");
 
 /** bun:ffi backend. errno is read through __errno_location, whose address is fixed per thread. */
 export function openBunFFI(path: string): Libc {
-  const { dlopen, read }: BunFFI = createRequire(import.meta.url)("bun:ffi");
+  const { dlopen, ptr, read }: BunFFI = createRequire(import.meta.url)("bun:ffi");
   const { symbols } = dlopen(path, {
     socket: { args: ["i32", "i32", "i32"], returns: "i32" },
     setsockopt: { args: ["i32", "i32", "i32", "ptr", "u32"], returns: "i32" },
@@ -17,30 +17,14 @@ export function openBunFFI(path: string): Libc {
   });
   const errnoAddress = symbols.__errno_location();
   if (errnoAddress === null) throw new Error("__errno_location returned NULL");
-  const value = new Int32Array(1);
-  const length = new Uint32Array(1);
-  const result = (rc: number) => (rc === 0 ? 0 : read.i32(errnoAddress, 0));
-  return {
-    socket(domain, type, protocol) {
-      const fd = symbols.socket(domain, type, protocol);
-      return fd >= 0 ? fd : -read.i32(errnoAddress, 0);
-    },
-    setsockopt(fd, level, name, v) {
-      value[0] = v;
-      return result(symbols.setsockopt(fd, level, name, value, INT_SIZE));
-    },
-    getsockopt(fd, level, name, out) {
-      length[0] = INT_SIZE;
-      return result(symbols.getsockopt(fd, level, name, out, length));
-    },
-    close: (fd) => result(symbols.close(fd)),
-    getsockname(fd, out) {
-      length[0] = out.length;
-      return result(symbols.getsockname(fd, out, length));
-    },
-    getpeername(fd, out) {
-      length[0] = out.length;
-      return result(symbols.getpeername(fd, out, length));
-    },
-  };
+  return libcFrom({
+    socket: symbols.socket,
+    setsockopt: symbols.setsockopt,
+    getsockopt: symbols.getsockopt,
+    close: symbols.close,
+    getsockname: symbols.getsockname,
+    getpeername: symbols.getpeername,
+    errno: () => read.i32(errnoAddress, 0),
+    address: (buffer) => BigInt(ptr(buffer)),
+  });
 }

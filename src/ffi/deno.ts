@@ -1,11 +1,12 @@
-import { INT_SIZE, type Libc } from "./libc.ts";
+import { type CFunctions, type Libc, libcFrom } from "./libc.ts";
 
 /** The part of Deno's FFI API this backend uses (Deno's own types are not in this build). */
 interface DenoFFI {
   dlopen(path: string, symbols: Record<string, { parameters: string[]; result: string }>): {
-    symbols: Record<string, (...args: unknown[]) => unknown>;
+    symbols: Record<string, unknown>;
   };
   UnsafePointerView: new (pointer: unknown) => { getInt32(offset?: number): number };
+  UnsafePointer: { of(buffer: ArrayBufferView): unknown; value(pointer: unknown): bigint | number };
 }
 
 /** Deno.dlopen backend (needs --allow-ffi). errno is read through __errno_location. */
@@ -20,31 +21,16 @@ export function openDenoFFI(path: string): Libc {
     getpeername: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
     __errno_location: { parameters: [], result: "pointer" },
   });
-  const errno = new Deno.UnsafePointerView(symbols.__errno_location());
-  const value = new Int32Array(1);
-  const length = new Uint32Array(1);
-  const result = (rc: unknown) => (rc === 0 ? 0 : errno.getInt32());
-  return {
-    socket(domain, type, protocol) {
-      const fd = symbols.socket(domain, type, protocol) as number;
-      return fd >= 0 ? fd : -errno.getInt32();
-    },
-    setsockopt(fd, level, name, v) {
-      value[0] = v;
-      return result(symbols.setsockopt(fd, level, name, value, INT_SIZE));
-    },
-    getsockopt(fd, level, name, out) {
-      length[0] = INT_SIZE;
-      return result(symbols.getsockopt(fd, level, name, out, length));
-    },
-    close: (fd) => result(symbols.close(fd)),
-    getsockname(fd, out) {
-      length[0] = out.length;
-      return result(symbols.getsockname(fd, out, length));
-    },
-    getpeername(fd, out) {
-      length[0] = out.length;
-      return result(symbols.getpeername(fd, out, length));
-    },
-  };
+  const c = symbols as unknown as Omit<CFunctions, "errno" | "address"> & { __errno_location(): unknown };
+  const errno = new Deno.UnsafePointerView(c.__errno_location());
+  return libcFrom({
+    socket: c.socket,
+    setsockopt: c.setsockopt,
+    getsockopt: c.getsockopt,
+    close: c.close,
+    getsockname: c.getsockname,
+    getpeername: c.getpeername,
+    errno: () => errno.getInt32(),
+    address: (buffer) => BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buffer))),
+  });
 }

@@ -16,10 +16,68 @@ export interface Libc {
   getsockname(fd: number, out: Uint8Array): number;
   /** getpeername(fd, out, &len) with len = out.length: the remote address as a struct sockaddr. */
   getpeername(fd: number, out: Uint8Array): number;
+  /** setsockopt(fd, level, name, &value[0], value.byteLength) for an option that is a struct. */
+  setsockoptBytes(fd: number, level: number, name: number, value: Uint8Array): number;
+  /**
+   * getsockopt(fd, level, name, &out[0], &len) for an option that is a struct, with len =
+   * out.byteLength on entry; the kernel fills at most that many bytes (fewer on older kernels).
+   */
+  getsockoptBytes(fd: number, level: number, name: number, out: Uint8Array): number;
+  /**
+   * The address of buffer[0], to store in a struct that points to other memory (struct
+   * sock_fprog). It is valid while the buffer is alive; pass it only to a call that reads it
+   * before returning. Give it a buffer made with `new ArrayBuffer`, which V8 keeps outside its
+   * moving heap (a small `new Uint8Array(n)` may live inside it).
+   */
+  address(buffer: Uint8Array): bigint;
 }
 
 /** Opens libc at one path; throws when the path cannot be loaded. */
 export type LibcOpener = (path: string) => Libc;
 
-/** sizeof(int), the option length every call passes (socklen_t is uint32). */
-export const INT_SIZE = 4;
+/**
+ * What each backend binds: the C functions as they are (-1 with errno set on failure), pointer
+ * arguments passed as typed arrays, and how this runtime reads errno and a buffer's address.
+ */
+export interface CFunctions {
+  socket(domain: number, type: number, protocol: number): number;
+  setsockopt(fd: number, level: number, name: number, value: Int32Array | Uint8Array, length: number): number;
+  getsockopt(fd: number, level: number, name: number, value: Int32Array | Uint8Array, length: Uint32Array): number;
+  close(fd: number): number;
+  getsockname(fd: number, address: Uint8Array, length: Uint32Array): number;
+  getpeername(fd: number, address: Uint8Array, length: Uint32Array): number;
+  /** errno of this thread, read right after the failing call, before any other FFI call. */
+  errno(): number;
+  address(buffer: Uint8Array): bigint;
+}
+
+/** sizeof(int), the option length of the int calls (socklen_t is uint32). */
+const INT_SIZE = 4;
+
+/** The Libc interface over a backend's C functions; the buffers are reused, as JavaScript is single-threaded here. */
+export function libcFrom(c: CFunctions): Libc {
+  const value = new Int32Array(1);
+  const length = new Uint32Array(1);
+  const result = (rc: number) => (rc === 0 ? 0 : c.errno());
+  const lengthOf = (bytes: number) => {
+    length[0] = bytes;
+    return length;
+  };
+  return {
+    socket(domain, type, protocol) {
+      const fd = c.socket(domain, type, protocol);
+      return fd >= 0 ? fd : -c.errno();
+    },
+    setsockopt(fd, level, name, v) {
+      value[0] = v;
+      return result(c.setsockopt(fd, level, name, value, INT_SIZE));
+    },
+    getsockopt: (fd, level, name, out) => result(c.getsockopt(fd, level, name, out, lengthOf(INT_SIZE))),
+    close: (fd) => result(c.close(fd)),
+    getsockname: (fd, out) => result(c.getsockname(fd, out, lengthOf(out.byteLength))),
+    getpeername: (fd, out) => result(c.getpeername(fd, out, lengthOf(out.byteLength))),
+    setsockoptBytes: (fd, level, name, v) => result(c.setsockopt(fd, level, name, v, v.byteLength)),
+    getsockoptBytes: (fd, level, name, out) => result(c.getsockopt(fd, level, name, out, lengthOf(out.byteLength))),
+    address: (buffer) => c.address(buffer),
+  };
+}

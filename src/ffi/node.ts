@@ -1,43 +1,20 @@
 import { createRequire } from "node:module";
-import { INT_SIZE, type Libc } from "./libc.ts";
+import { type Libc, libcFrom } from "./libc.ts";
 
 type Koffi = typeof import("koffi");
 
-/** koffi backend for Node. koffi costs 12–15 ms to load, so it is required on first use only. */
+/** koffi backend for Node. koffi costs 8–15 ms to load, so it is required on first use only. */
 export function openKoffi(path: string): Libc {
   const koffi: Koffi = createRequire(import.meta.url)("koffi");
   const lib = koffi.load(path);
-  const socket = lib.func("int socket(int domain, int type, int protocol)");
-  const setsockopt = lib.func("int setsockopt(int fd, int level, int name, void *value, uint32_t length)");
-  const getsockopt = lib.func("int getsockopt(int fd, int level, int name, void *value, void *length)");
-  const close = lib.func("int close(int fd)");
-  const getsockname = lib.func("int getsockname(int fd, void *address, void *length)");
-  const getpeername = lib.func("int getpeername(int fd, void *address, void *length)");
-  const value = new Int32Array(1);
-  const length = new Uint32Array(1);
-  // koffi.errno() must be read right after the failing call, before any other FFI call.
-  const result = (rc: number) => (rc === 0 ? 0 : koffi.errno());
-  return {
-    socket(domain, type, protocol) {
-      const fd = socket(domain, type, protocol);
-      return fd >= 0 ? fd : -koffi.errno();
-    },
-    setsockopt(fd, level, name, v) {
-      value[0] = v;
-      return result(setsockopt(fd, level, name, value, INT_SIZE));
-    },
-    getsockopt(fd, level, name, out) {
-      length[0] = INT_SIZE;
-      return result(getsockopt(fd, level, name, out, length));
-    },
-    close: (fd) => result(close(fd)),
-    getsockname(fd, out) {
-      length[0] = out.length;
-      return result(getsockname(fd, out, length));
-    },
-    getpeername(fd, out) {
-      length[0] = out.length;
-      return result(getpeername(fd, out, length));
-    },
-  };
+  return libcFrom({
+    socket: lib.func("int socket(int domain, int type, int protocol)"),
+    setsockopt: lib.func("int setsockopt(int fd, int level, int name, void *value, uint32_t length)"),
+    getsockopt: lib.func("int getsockopt(int fd, int level, int name, void *value, void *length)"),
+    close: lib.func("int close(int fd)"),
+    getsockname: lib.func("int getsockname(int fd, void *address, void *length)"),
+    getpeername: lib.func("int getpeername(int fd, void *address, void *length)"),
+    errno: () => koffi.errno(),
+    address: (buffer) => koffi.address(buffer),
+  });
 }

@@ -1,8 +1,8 @@
 import type { Platform } from "./platform.ts";
 
 // <sys/socket.h>, <netinet/in.h>, <netinet/tcp.h>: identical on x86_64 and arm64.
-const SOL_SOCKET = 1;
-const IPPROTO_TCP = 6;
+export const SOL_SOCKET = 1;
+export const IPPROTO_TCP = 6;
 const INT_MAX = 2147483647;
 const AF_INET = 2;
 const AF_INET6 = 10;

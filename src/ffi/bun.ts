@@ -12,6 +12,8 @@ export function openBunFFI(path: string): Libc {
     getsockopt: { args: ["i32", "i32", "i32", "ptr", "ptr"], returns: "i32" },
     close: { args: ["i32"], returns: "i32" },
     __errno_location: { args: [], returns: "ptr" },
+    // Fixed arguments: integer arguments pass the same way to a variadic function.
+    syscall: { args: ["i64", "i64", "i64", "i64"], returns: "i64" },
   });
   const errnoAddress = symbols.__errno_location();
   if (errnoAddress === null) throw new Error("__errno_location returned NULL");
@@ -32,5 +34,13 @@ export function openBunFFI(path: string): Libc {
       return result(symbols.getsockopt(fd, level, name, out, length));
     },
     close: (fd) => result(symbols.close(fd)),
+    syscall(number, a, b, c) {
+      const rc = Number(symbols.syscall(number, a, b, c));
+      return rc >= 0 ? rc : -read.i32(errnoAddress, 0);
+    },
+    getsockoptBytes(fd, level, name, out) {
+      length[0] = out.byteLength;
+      return symbols.getsockopt(fd, level, name, out, length) === 0 ? length[0] : -read.i32(errnoAddress, 0);
+    },
   };
 }

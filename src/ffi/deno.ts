@@ -17,6 +17,8 @@ export function openDenoFFI(path: string): Libc {
     getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
     close: { parameters: ["i32"], result: "i32" },
     __errno_location: { parameters: [], result: "pointer" },
+    // Fixed arguments: integer arguments pass the same way to a variadic function.
+    syscall: { parameters: ["i64", "i64", "i64", "i64"], result: "i64" },
   });
   const errno = new Deno.UnsafePointerView(symbols.__errno_location());
   const value = new Int32Array(1);
@@ -36,5 +38,13 @@ export function openDenoFFI(path: string): Libc {
       return result(symbols.getsockopt(fd, level, name, out, length));
     },
     close: (fd) => result(symbols.close(fd)),
+    syscall(number, a, b, c) {
+      const rc = Number(symbols.syscall(number, a, b, c));
+      return rc >= 0 ? rc : -errno.getInt32();
+    },
+    getsockoptBytes(fd, level, name, out) {
+      length[0] = out.byteLength;
+      return symbols.getsockopt(fd, level, name, out, length) === 0 ? length[0] : -errno.getInt32();
+    },
   };
 }

@@ -12,6 +12,13 @@ export interface Libc {
   getsockopt(fd: number, level: number, name: number, out: Int32Array): number;
   /** close(fd). */
   close(fd: number): number;
+  /**
+   * syscall(number, a, b, c) for calls not every libc wraps (musl and glibc < 2.36 lack
+   * pidfd_open and pidfd_getfd): the result (>= 0), or -errno.
+   */
+  syscall(number: number, a: number, b: number, c: number): number;
+  /** getsockopt(fd, level, name, out, &len) for a struct option: the length the kernel filled, or -errno. */
+  getsockoptBytes(fd: number, level: number, name: number, out: Uint8Array): number;
 }
 
 /** Opens libc at one path; throws when the path cannot be loaded. */

@@ -11,6 +11,8 @@ export function openKoffi(path: string): Libc {
   const setsockopt = lib.func("int setsockopt(int fd, int level, int name, void *value, uint32_t length)");
   const getsockopt = lib.func("int getsockopt(int fd, int level, int name, void *value, void *length)");
   const close = lib.func("int close(int fd)");
+  // Declared with fixed arguments: integer arguments pass the same way to a variadic function.
+  const syscall = lib.func("long syscall(long number, long a, long b, long c)");
   const value = new Int32Array(1);
   const length = new Uint32Array(1);
   // koffi.errno() must be read right after the failing call, before any other FFI call.
@@ -29,5 +31,13 @@ export function openKoffi(path: string): Libc {
       return result(getsockopt(fd, level, name, out, length));
     },
     close: (fd) => result(close(fd)),
+    syscall(number, a, b, c) {
+      const rc = syscall(number, a, b, c);
+      return rc >= 0 ? rc : -koffi.errno();
+    },
+    getsockoptBytes(fd, level, name, out) {
+      length[0] = out.byteLength;
+      return getsockopt(fd, level, name, out, length) === 0 ? length[0] : -koffi.errno();
+    },
   };
 }

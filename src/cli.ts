@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import process from "node:process";
+import { apply, APPLY_HELP } from "./commands/apply.ts";
 import { check } from "./commands/check.ts";
 import { EX_CONFIG, EX_USAGE } from "./commands/exit.ts";
+import { inspect, INSPECT_HELP } from "./commands/inspect.ts";
 import { run, RUN_HELP } from "./commands/run.ts";
 import { KahookError } from "./errors.ts";
 
@@ -11,9 +13,13 @@ Commands:
   run      run a command with every TCP socket of its Node processes configured
   check    show the configuration from the environment, the time it gives to detect a
            vanished peer, and its readback on a live loopback connection
+  inspect  list a running process's TCP sockets with their options and TCP_INFO
+  apply    set the options on a running process's TCP sockets
   help     this text
 
-${RUN_HELP}`;
+${RUN_HELP}
+${INSPECT_HELP}
+${APPLY_HELP}`;
 
 async function main(args: string[]): Promise<number> {
   switch (args[0]) {
@@ -21,6 +27,12 @@ async function main(args: string[]): Promise<number> {
       return await run(args.slice(1));
     case "check":
       process.stdout.write(await check());
+      return 0;
+    case "inspect":
+      process.stdout.write(inspect(args.slice(1)));
+      return 0;
+    case "apply":
+      process.stdout.write(apply(args.slice(1)));
       return 0;
     case undefined:
     case "help":

@@ -1,9 +1,5 @@
 /** The option table is data transcribed from C headers: check it against them, and against the kernel. */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { leaseFd } from "../src/fd/index.ts";
@@ -11,18 +7,9 @@ import { loadLibc } from "../src/ffi/index.ts";
 import { currentPlatform, errnoName } from "../src/sys/index.ts";
 import { linux } from "../src/sys/linux.ts";
 import { listen } from "./_loopback.ts";
-import { root } from "./_repo.ts";
+import { nativeJson } from "./_native.ts";
 
-function headerConstants(): Record<string, number> {
-  const dir = mkdtempSync(join(tmpdir(), "kahook-native-"));
-  try {
-    const binary = join(dir, "sockopts");
-    execFileSync("cc", ["-Wall", "-Werror", "-o", binary, join(root, "native/sockopts.c")]);
-    return JSON.parse(execFileSync(binary, { encoding: "utf8" }));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const headerConstants = () => nativeJson("sockopts");
 
 test("the Linux option table equals the C headers", () => {
   assert.is(currentPlatform(), linux);

@@ -20,30 +20,35 @@ export function openProcess(libc: Libc, pid: number): ProcessHandle {
     throw new KahookError("KAHOOK_ERR_INVALID_TARGET", `invalid process id: ${pid}`);
   }
   const pidfd = libc.syscall(SYS_PIDFD_OPEN, pid, 0, 0);
-  if (pidfd < 0) throw processError("pidfd_open", pid, -pidfd);
+  if (pidfd < 0) throw processError("pidfd_open", `pidfd_open(${pid})`, -pidfd);
   return {
     duplicate(fd) {
       const copy = libc.syscall(SYS_PIDFD_GETFD, pidfd, fd, 0);
       if (copy >= 0) return copy;
       // EBADF: the process closed that fd since it was listed.
       if (errnoName(currentPlatform(), -copy) === "EBADF") return undefined;
-      throw processError("pidfd_getfd", pid, -copy);
+      throw processError("pidfd_getfd", `pidfd_getfd(${pid}, fd ${fd})`, -copy);
     },
     close: () => void libc.close(pidfd),
   };
 }
 
+// pidfd_getfd answers EPERM and /proc/PID/fd EACCES for the same reason.
+const DENIED = "permission denied: reaching another process's sockets needs ptrace permission over it " +
+  "(the same user, with kernel.yama.ptrace_scope 0 where Yama is on, or CAP_SYS_PTRACE, e.g. root)";
 const ADVICE: Record<string, string> = {
   ESRCH: "no such process",
   ENOSYS: "this kernel lacks pidfd_open/pidfd_getfd, which need Linux 5.6 or later",
-  EPERM: "permission denied: reaching another process's sockets needs ptrace permission over it " +
-    "(the same user and kernel.yama.ptrace_scope 0, or CAP_SYS_PTRACE, e.g. run as root)",
-  EACCES: "permission denied: reading its /proc entries needs ptrace permission over it (run as its user or root)",
+  EPERM: DENIED,
+  EACCES: DENIED,
 };
 
-/** The error for a failed call on process pid; errno is a number, or a name from node:fs. */
-export function processError(syscall: string, pid: number, errno: number | string): KahookError {
+/**
+ * The error for a failed step on another process, saying what to do for ESRCH, ENOSYS and
+ * EPERM/EACCES. errno is a number, or a name as node:fs gives it.
+ */
+export function processError(syscall: string, what: string, errno: number | string): KahookError {
   const name = typeof errno === "number" ? errnoName(currentPlatform(), errno) : errno;
   const code = name === "ENOSYS" ? "KAHOOK_ERR_UNSUPPORTED_PLATFORM" : "KAHOOK_ERR_SYSCALL";
-  return new KahookError(code, `${syscall}(${pid}) failed: ${ADVICE[name] ?? name}`, { errno: name, syscall });
+  return new KahookError(code, `${what} failed: ${ADVICE[name] ?? name}`, { errno: name, syscall });
 }

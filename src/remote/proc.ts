@@ -50,7 +50,7 @@ function readProc<T>(pid: number, what: string, read: () => T): T {
     return read();
   } catch (error) {
     const code = (error as { code?: string }).code ?? "EIO";
-    throw processError(`reading /proc/${pid}/${what}`, pid, code === "ENOENT" ? "ESRCH" : code);
+    throw processError("open", `reading /proc/${pid}/${what}`, code === "ENOENT" ? "ESRCH" : code);
   }
 }
 

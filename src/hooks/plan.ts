@@ -1,7 +1,9 @@
 import { writeSync } from "node:fs";
 import { applySettings } from "../apply.ts";
 import type { Mode } from "../env.ts";
+import type { KahookError } from "../errors.ts";
 import { loadLibc, type Libc } from "../ffi/index.ts";
+import { observeSocket } from "../observe.ts";
 import { compileOptions, type KeepAliveOptions, type Setting } from "../options.ts";
 import { currentPlatform, errnoName } from "../sys/index.ts";
 import type { OptionName, Platform } from "../sys/platform.ts";
@@ -63,8 +65,10 @@ export class SocketPlan {
   configure(fd: number, label: string, settings: readonly Setting[]): void {
     try {
       applySettings(this.libc, fd, settings);
+      observeSocket(fd, label, settings);
       this.report?.(`fd ${fd} ${label}: ${describe(settings)}`);
     } catch (error) {
+      observeSocket(fd, label, settings, error as KahookError);
       this.report?.(`fd ${fd} ${label}: ${(error as Error).message}`);
     }
   }

@@ -2,6 +2,7 @@
 import process from "node:process";
 import { apply, APPLY_HELP } from "./commands/apply.ts";
 import { check } from "./commands/check.ts";
+import { config } from "./commands/config.ts";
 import { EX_CONFIG, EX_USAGE } from "./commands/exit.ts";
 import { inspect, INSPECT_HELP } from "./commands/inspect.ts";
 import { run, RUN_HELP } from "./commands/run.ts";
@@ -13,6 +14,8 @@ Commands:
   run      run a command with every TCP socket of its Node processes configured
   check    show the configuration from the environment, the time it gives to detect a
            vanished peer, and its readback on a live loopback connection
+  config   show the configuration in force, the system defaults, the time each takes to
+           detect a dead peer, and load balancers that would drop idle connections first
   inspect  list a running process's TCP sockets with their options and TCP_INFO
   apply    set the options on a running process's TCP sockets
   help     this text
@@ -27,6 +30,9 @@ async function main(args: string[]): Promise<number> {
       return await run(args.slice(1));
     case "check":
       process.stdout.write(await check());
+      return 0;
+    case "config":
+      process.stdout.write(config());
       return 0;
     case "inspect":
       process.stdout.write(inspect(args.slice(1)));

@@ -19,34 +19,36 @@ export interface Profile {
  * Each preset sends its first probe well inside the idle timeout, and notices a dead peer
  * (idle + interval × count) before the middlebox would have dropped the flow anyway.
  */
+const PROBE_EACH_MINUTE = { TCP_KEEPIDLE: "60", TCP_KEEPINTVL: "10", TCP_KEEPCNT: "6" };
+
 export const PROFILES: readonly Profile[] = [
   {
     name: "aws-nlb",
     middlebox: "AWS Network Load Balancer, TCP listener",
     idleTimeout: 350,
     source: "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/network-load-balancers.html#connection-idle-timeout",
-    variables: { TCP_KEEPIDLE: "60", TCP_KEEPINTVL: "10", TCP_KEEPCNT: "6" },
+    variables: PROBE_EACH_MINUTE,
   },
   {
     name: "aws-nat",
     middlebox: "AWS NAT gateway",
     idleTimeout: 350,
     source: "https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-troubleshooting.html#nat-gateway-troubleshooting-timeout",
-    variables: { TCP_KEEPIDLE: "60", TCP_KEEPINTVL: "10", TCP_KEEPCNT: "6" },
+    variables: PROBE_EACH_MINUTE,
   },
   {
     name: "azure-lb",
     middlebox: "Azure Load Balancer",
     idleTimeout: 240,
     source: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-tcp-idle-timeout",
-    variables: { TCP_KEEPIDLE: "60", TCP_KEEPINTVL: "10", TCP_KEEPCNT: "6" },
+    variables: PROBE_EACH_MINUTE,
   },
   {
     name: "azure-nat",
     middlebox: "Azure NAT Gateway",
     idleTimeout: 240,
     source: "https://learn.microsoft.com/en-us/azure/nat-gateway/nat-gateway-resource#tcp-idle-timeout",
-    variables: { TCP_KEEPIDLE: "60", TCP_KEEPINTVL: "10", TCP_KEEPCNT: "6" },
+    variables: PROBE_EACH_MINUTE,
   },
   {
     name: "gcp-lb",

@@ -1,6 +1,7 @@
 import process from "node:process";
 import { KahookError, show } from "./errors.ts";
 import { deriveUserTimeout, fromKernel, type KeepAliveOptions } from "./options.ts";
+import { withProfile } from "./profiles.ts";
 import { currentPlatform } from "./sys/index.ts";
 import type { OptionName, Platform } from "./sys/platform.ts";
 
@@ -64,11 +65,12 @@ function parseVariable(variable: Variable, raw: string, platform: Platform): num
 }
 
 /**
- * Reads libkeepalive's variables plus KAHOOK_MODE and KAHOOK_DEBUG.
+ * Reads libkeepalive's variables plus KAHOOK_PROFILE (a preset for them), KAHOOK_MODE and KAHOOK_DEBUG.
  * Unset variables take kahook's defaults; a set variable is either used as written or
  * rejected with KAHOOK_ERR_INVALID_ENV naming it; it is never replaced by a default.
  */
-export function configFromEnv(env: Env = process.env, platform: Platform = currentPlatform()): Config {
+export function configFromEnv(given: Env = process.env, platform: Platform = currentPlatform()): Config {
+  const env = withProfile(given);
   const options: KeepAliveOptions = { enable: true };
   let derive = false;
   for (const variable of VARIABLES) {

@@ -1,41 +1,11 @@
 import net from "node:net";
 import process from "node:process";
 import { getKeepAlive, setKeepAlive } from "../apply.ts";
-import { type Config, configFromEnv, VARIABLES } from "../env.ts";
+import { type Config, configFromEnv } from "../env.ts";
 import type { KeepAliveState } from "../options.ts";
 import { runtime } from "../runtime.ts";
-import { currentPlatform, systemDefault } from "../sys/index.ts";
-import { OPTION_NAMES, type OptionName } from "../sys/platform.ts";
-
-const DURATIONS: ReadonlySet<OptionName> = new Set(["idle", "interval", "userTimeout", "deferAccept"]);
-
-function format(option: OptionName, value: number | boolean | undefined): string {
-  if (value === undefined) return "-";
-  if (typeof value === "boolean") return value ? "on" : "off";
-  if (!DURATIONS.has(option)) return String(value);
-  return value % 1000 === 0 ? `${value / 1000} s` : `${value} ms`;
-}
-
-function configurationLines(config: Config, env: Record<string, string | undefined>): string[] {
-  return VARIABLES.map(({ name, option }) => {
-    const source = env[name] === undefined ? "default" : `${name}=${env[name]}`;
-    return `  ${name.padEnd(17)} ${format(option, config.options[option]).padEnd(10)} ${source}`;
-  });
-}
-
-function boundLines(config: Config): string[] {
-  const platform = currentPlatform();
-  const inForce = (option: "idle" | "interval" | "count") =>
-    config.options[option] === undefined ? systemDefault(platform, option) : Number(config.options[option]) / (option === "count" ? 1 : 1000);
-  const idleBound = inForce("idle") + inForce("interval") * inForce("count");
-  const system = systemDefault(platform, "idle") + systemDefault(platform, "interval") * systemDefault(platform, "count");
-  const busy = config.options.userTimeout ? `${config.options.userTimeout / 1000} s (TCP_USER_TIMEOUT)` : "the system's retransmission limit (about 15 min)";
-  return [
-    `A peer that vanishes is detected within ${idleBound} s on an idle connection (idle + interval × count),`,
-    `and within ${busy} on a connection with unacknowledged data.`,
-    `This system's defaults alone would take ${system} s (${(system / 3600).toFixed(1)} h) on an idle connection.`,
-  ];
-}
+import { OPTION_NAMES } from "../sys/platform.ts";
+import { configurationLines, detectionLines, format } from "./config.ts";
 
 /**
  * Sets the options on a loopback listener and reads back the socket it accepts: accepted
@@ -63,7 +33,7 @@ async function readback(config: Config): Promise<string[]> {
   }
 }
 
-/** `kahook check`: the configuration in force, the detection bound it gives, and a live readback. */
+/** `kahook check`: what `kahook config` shows but the load balancers, and a live readback. */
 export async function check(env: Record<string, string | undefined> = process.env): Promise<string> {
   const config = configFromEnv(env);
   const version = runtime === "node" ? `node ${process.version}` : runtime;
@@ -73,7 +43,7 @@ export async function check(env: Record<string, string | undefined> = process.en
     "Configuration (libkeepalive's variables; unset ones take kahook's defaults):",
     ...configurationLines(config, env),
     "",
-    ...boundLines(config),
+    ...detectionLines(config),
     "",
     "Set on a loopback listener; read back with getsockopt on the connection it accepted:",
     ...(await readback(config)),

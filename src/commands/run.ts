@@ -51,10 +51,10 @@ Examples: kahook run --idle 30 --interval 10 --count 3 -- node server.js
 `;
 
 /** A bad command line: the CLI prints it and exits 2. */
-const usage = (message: string) => new KahookError("KAHOOK_ERR_USAGE", `${message}; see kahook --help`);
+export const usage = (message: string) => new KahookError("KAHOOK_ERR_USAGE", `${message}; see kahook --help`);
 
 /** Parses `run`'s options up to "--" or the first word that is not an option. */
-function parseRun(args: string[]): { env: Record<string, string>; command: string[] } {
+export function parseRun(args: string[]): { env: Record<string, string>; command: string[] } {
   const env: Record<string, string> = {};
   let i = 0;
   for (; i < args.length && args[i].startsWith("-"); i++) {

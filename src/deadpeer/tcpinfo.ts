@@ -1,6 +1,5 @@
 import type { Target } from "../fd/index.ts";
-import { IPPROTO_TCP } from "../sys/linux.ts";
-import { TCP_INFO, TCP_INFO_LAYOUT as at, TCP_STATES } from "./linux.ts";
+import { decodeTcpInfo, TCP_INFO, TCP_STATES } from "../sys/tcp-info.ts";
 import { linuxSocketCall } from "./syscall.ts";
 
 /** The part of struct tcp_info that shows a connection giving up on a silent peer. */
@@ -15,11 +14,11 @@ export interface TcpInfo {
 
 /** Reads TCP_INFO (getsockopt) from a connected socket: Linux only. */
 export function readTcpInfo(target: Target): TcpInfo {
-  const raw = new Uint8Array(at.size);
-  linuxSocketCall(target, "getsockopt", "TCP_INFO", (libc, fd) => libc.getsockoptBytes(fd, IPPROTO_TCP, TCP_INFO, raw));
-  return {
-    state: TCP_STATES[raw[at.state]] ?? `state ${raw[at.state]}`,
-    probes: raw[at.probes],
-    retransmits: raw[at.retransmits],
-  };
+  const raw = new Uint8Array(TCP_INFO.size);
+  linuxSocketCall(target, "getsockopt", "TCP_INFO", (libc, fd) => {
+    const filled = libc.getsockoptBytes(fd, TCP_INFO.level, TCP_INFO.name, raw);
+    return filled < 0 ? -filled : 0;
+  });
+  const { state, probes, retransmits } = decodeTcpInfo(raw);
+  return { state: TCP_STATES[state] ?? `state ${state}`, probes, retransmits };
 }

@@ -13,6 +13,7 @@ export function openBunFFI(path: string): Libc {
     close: { args: ["i32"], returns: "i32" },
     getsockname: { args: ["i32", "ptr", "ptr"], returns: "i32" },
     getpeername: { args: ["i32", "ptr", "ptr"], returns: "i32" },
+    syscall: { args: ["i64", "i64", "i64", "i64"], returns: "i64" },
     __errno_location: { args: [], returns: "ptr" },
   });
   const errnoAddress = symbols.__errno_location();
@@ -24,6 +25,7 @@ export function openBunFFI(path: string): Libc {
     close: symbols.close,
     getsockname: symbols.getsockname,
     getpeername: symbols.getpeername,
+    syscall: symbols.syscall,
     errno: () => read.i32(errnoAddress, 0),
     address: (buffer) => BigInt(ptr(buffer)),
   });

@@ -19,6 +19,7 @@ export function openDenoFFI(path: string): Libc {
     close: { parameters: ["i32"], result: "i32" },
     getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
     getpeername: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+    syscall: { parameters: ["i64", "i64", "i64", "i64"], result: "i64" },
     __errno_location: { parameters: [], result: "pointer" },
   });
   const c = symbols as unknown as Omit<CFunctions, "errno" | "address"> & { __errno_location(): unknown };
@@ -30,6 +31,7 @@ export function openDenoFFI(path: string): Libc {
     close: c.close,
     getsockname: c.getsockname,
     getpeername: c.getpeername,
+    syscall: c.syscall,
     errno: () => errno.getInt32(),
     address: (buffer) => BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buffer))),
   });

@@ -1,7 +1,8 @@
 /**
  * The few libc calls kahook makes, behind one interface with a backend per runtime.
- * No backend throws per call: setsockopt, getsockopt, close, getsockname and getpeername return 0 on success or the
- * errno on failure; socket returns the new fd (>= 0) or the errno negated.
+ * No backend throws per call: setsockopt, getsockopt, close, getsockname, getpeername and
+ * setsockoptBytes return 0 on success or the errno on failure; socket, syscall and
+ * getsockoptBytes return a result (>= 0) or the errno negated.
  */
 export interface Libc {
   /** socket(domain, type, protocol): the new fd, or -errno. */
@@ -20,7 +21,7 @@ export interface Libc {
   setsockoptBytes(fd: number, level: number, name: number, value: Uint8Array): number;
   /**
    * getsockopt(fd, level, name, &out[0], &len) for an option that is a struct, with len =
-   * out.byteLength on entry; the kernel fills at most that many bytes (fewer on older kernels).
+   * out.byteLength on entry: the length the kernel filled (fewer on older kernels), or -errno.
    */
   getsockoptBytes(fd: number, level: number, name: number, out: Uint8Array): number;
   /**
@@ -30,6 +31,11 @@ export interface Libc {
    * moving heap (a small `new Uint8Array(n)` may live inside it).
    */
   address(buffer: Uint8Array): bigint;
+  /**
+   * syscall(number, a, b, c) for calls not every libc wraps (musl and glibc < 2.36 lack
+   * pidfd_open and pidfd_getfd): the result (>= 0), or -errno.
+   */
+  syscall(number: number, a: number, b: number, c: number): number;
 }
 
 /** Opens libc at one path; throws when the path cannot be loaded. */
@@ -46,6 +52,8 @@ export interface CFunctions {
   close(fd: number): number;
   getsockname(fd: number, address: Uint8Array, length: Uint32Array): number;
   getpeername(fd: number, address: Uint8Array, length: Uint32Array): number;
+  /** long syscall(long number, ...), declared with three fixed arguments: integers pass alike to a variadic function. */
+  syscall(number: number, a: number, b: number, c: number): number | bigint;
   /** errno of this thread, read right after the failing call, before any other FFI call. */
   errno(): number;
   address(buffer: Uint8Array): bigint;
@@ -77,7 +85,14 @@ export function libcFrom(c: CFunctions): Libc {
     getsockname: (fd, out) => result(c.getsockname(fd, out, lengthOf(out.byteLength))),
     getpeername: (fd, out) => result(c.getpeername(fd, out, lengthOf(out.byteLength))),
     setsockoptBytes: (fd, level, name, v) => result(c.setsockopt(fd, level, name, v, v.byteLength)),
-    getsockoptBytes: (fd, level, name, out) => result(c.getsockopt(fd, level, name, out, lengthOf(out.byteLength))),
+    getsockoptBytes(fd, level, name, out) {
+      const rc = c.getsockopt(fd, level, name, out, lengthOf(out.byteLength));
+      return rc === 0 ? length[0] : -c.errno();
+    },
     address: (buffer) => c.address(buffer),
+    syscall(number, first, second, third) {
+      const rc = Number(c.syscall(number, first, second, third));
+      return rc >= 0 ? rc : -c.errno();
+    },
   };
 }

@@ -14,6 +14,7 @@ export function openKoffi(path: string): Libc {
     close: lib.func("int close(int fd)"),
     getsockname: lib.func("int getsockname(int fd, void *address, void *length)"),
     getpeername: lib.func("int getpeername(int fd, void *address, void *length)"),
+    syscall: lib.func("long syscall(long number, long a, long b, long c)"),
     errno: () => koffi.errno(),
     address: (buffer) => koffi.address(buffer),
   });

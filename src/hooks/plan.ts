@@ -3,7 +3,9 @@ import { applySettings } from "../apply.ts";
 import type { Mode } from "../env.ts";
 import { handleFd, leaseFd, type Target } from "../fd/index.ts";
 import { type Addresses, findFd } from "../fd/match.ts";
+import type { KahookError } from "../errors.ts";
 import { loadLibc, type Libc } from "../ffi/index.ts";
+import { observeSocket } from "../observe.ts";
 import { compileOptions, type KeepAliveOptions, type Setting } from "../options.ts";
 import { currentPlatform, errnoName } from "../sys/index.ts";
 import type { OptionName, Platform } from "../sys/platform.ts";
@@ -93,8 +95,10 @@ export class SocketPlan {
     if (!libc) return;
     try {
       applySettings(libc, fd, settings);
+      observeSocket(fd, label, settings);
       this.report?.(`fd ${fd} ${label}: ${describe(settings)}`);
     } catch (error) {
+      observeSocket(fd, label, settings, error as KahookError);
       this.report?.(`fd ${fd} ${label}: ${(error as Error).message}`);
     }
   }

@@ -38,11 +38,16 @@ export function systemDefault(platform: Platform, option: "idle" | "interval" | 
       { option },
     );
   }
+  return readInteger(path, option);
+}
+
+/** The integer a /proc/sys file holds; option names what it is for, in errors. */
+export function readInteger(path: string, option?: string): number {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (cause) {
-    throw new KahookError("KAHOOK_ERR_SYSCALL", `cannot read the system default of ${option} from ${path}`, {
+    throw new KahookError("KAHOOK_ERR_SYSCALL", `cannot read ${option ? `the system default of ${option} from ` : ""}${path}`, {
       option,
       syscall: "open",
       errno: (cause as { code?: string }).code,

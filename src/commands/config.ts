@@ -1,0 +1,112 @@
+/**
+ * `kahook config`: the configuration in force from the environment, the system defaults, the
+ * worst-case time to detect a dead peer with each, and warnings for load balancers and NAT
+ * gateways that would drop an idle connection before its first keepalive probe.
+ * @module
+ */
+import process from "node:process";
+import { type Config, configFromEnv, VARIABLES } from "../env.ts";
+import { busyDetection, idleDetection, type InForce, probesSent, systemRetransmission } from "../detect.ts";
+import { PROFILES, withProfile } from "../profiles.ts";
+import { currentPlatform, systemDefault } from "../sys/index.ts";
+import type { OptionName } from "../sys/platform.ts";
+
+type Env = Record<string, string | undefined>;
+
+const DURATIONS: ReadonlySet<OptionName> = new Set(["idle", "interval", "userTimeout", "deferAccept"]);
+
+/** An option's value as shown: durations in s (or ms when not whole), booleans as on/off. */
+export function format(option: OptionName, value: number | boolean | undefined): string {
+  if (value === undefined) return "-";
+  if (typeof value === "boolean") return value ? "on" : "off";
+  if (!DURATIONS.has(option)) return String(value);
+  return value % 1000 === 0 ? `${value / 1000} s` : `${value} ms`;
+}
+
+/** "924.6 s (15 min 25 s)": seconds, and in larger units when over a minute. */
+function seconds(value: number): string {
+  const rounded = Math.round(value * 10) / 10;
+  if (value < 60) return `${rounded} s`;
+  const [h, m, s] = [Math.floor(value / 3600), Math.floor((value % 3600) / 60), Math.round(value % 60)];
+  const parts = [h && `${h} h`, m && `${m} min`, s && `${s} s`].filter(Boolean).join(" ");
+  return `${rounded} s (${parts})`;
+}
+
+/** Each variable, its value in force and where the value comes from. */
+export function configurationLines(config: Config, env: Env): string[] {
+  const profiled = withProfile(env);
+  return VARIABLES.map(({ name, option }) => {
+    const source = env[name] !== undefined ? `${name}=${env[name]}` : profiled[name] !== undefined ? `KAHOOK_PROFILE=${env.KAHOOK_PROFILE}` : "default";
+    return `  ${name.padEnd(17)} ${format(option, config.options[option]).padEnd(10)} ${source}`;
+  });
+}
+
+const SYSCTL = { idle: "tcp_keepalive_time", interval: "tcp_keepalive_intvl", count: "tcp_keepalive_probes" } as const;
+
+/** The system defaults, and the idle and busy detection times with the configuration and without it. */
+export function detectionLines(config: Config): string[] {
+  const platform = currentPlatform();
+  const system = {
+    idle: systemDefault(platform, "idle"),
+    interval: systemDefault(platform, "interval"),
+    count: systemDefault(platform, "count"),
+    userTimeout: 0,
+  };
+  const retransmission = systemRetransmission();
+  const inForce = configured(config, system);
+  const row = (label: string, mine: string, theirs: string) => `  ${label.padEnd(16)} ${mine.padEnd(36)} ${theirs}`;
+  const idleWhy = (values: InForce) =>
+    `(${values.idle} + ${values.interval} × ${probesSent(values)}${values.userTimeout > 0 ? ", by TCP_USER_TIMEOUT" : ""})`;
+  return [
+    "System defaults (in force wherever the configuration leaves an option to the system):",
+    ...Object.entries(SYSCTL).map(([option, name]) => `  net.ipv4.${name.padEnd(21)} ${system[option as keyof typeof SYSCTL]}${option === "count" ? "" : " s"}`),
+    `  net.ipv4.${"tcp_retries2".padEnd(21)} ${retransmission.retries} (gives up after ${seconds(retransmission.seconds)} of retransmissions)`,
+    "",
+    "Worst-case time to detect a dead peer:",
+    row("", "with this configuration", "with the system defaults alone"),
+    row("idle connection", seconds(idleDetection(inForce)), seconds(idleDetection(system))),
+    row("", idleWhy(inForce), idleWhy(system)),
+    row("busy connection", seconds(busyDetection(inForce, retransmission)), seconds(retransmission.seconds)),
+    row("", inForce.userTimeout > 0 ? "(TCP_USER_TIMEOUT)" : `(tcp_retries2 = ${retransmission.retries})`, `(tcp_retries2 = ${retransmission.retries})`),
+  ];
+}
+
+/** The keepalive values the configuration puts in force, in kernel units, the system's where it sets none. */
+function configured(config: Config, system: InForce): InForce {
+  const { idle, interval, count, userTimeout, enable } = config.options;
+  if (!enable) return { ...system, idle: Infinity };
+  return {
+    idle: idle === undefined ? system.idle : idle / 1000,
+    interval: interval === undefined ? system.interval : interval / 1000,
+    count: count ?? system.count,
+    userTimeout: userTimeout ?? 0,
+  };
+}
+
+/** One line per known middlebox: whether the idle time in force keeps a flow through it alive. */
+export function middleboxLines(config: Config): string[] {
+  const idle = configured(config, { idle: systemDefault(currentPlatform(), "idle"), interval: 0, count: 0, userTimeout: 0 }).idle;
+  const width = Math.max(...PROFILES.map(({ middlebox }) => middlebox.length));
+  return [
+    "Load balancers and NAT gateways that drop idle flows (KAHOOK_PROFILE=NAME sets values for each):",
+    ...PROFILES.map(({ name, middlebox, idleTimeout }) => {
+      const verdict = idle < idleTimeout ? "ok" : `WARNING: idle ${idle} s ≥ ${idleTimeout} s: dropped before the first probe`;
+      return `  ${name.padEnd(10)} ${`${idleTimeout} s`.padEnd(6)} ${middlebox.padEnd(width)}  ${verdict}`;
+    }),
+  ];
+}
+
+/** `kahook config`. */
+export function config(env: Env = process.env): string {
+  const inForce = configFromEnv(env);
+  return [
+    "Configuration in force (libkeepalive's variables; unset ones take KAHOOK_PROFILE's values, then kahook's defaults):",
+    ...configurationLines(inForce, env),
+    `  ${"KAHOOK_MODE".padEnd(17)} ${inForce.mode}`,
+    "",
+    ...detectionLines(inForce),
+    "",
+    ...middleboxLines(inForce),
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,41 @@
+import diagnostics from "node:diagnostics_channel";
+import type { KahookError } from "./errors.ts";
+import type { Setting } from "./options.ts";
+
+/** The diagnostics_channel on which the hooks publish each socket they configure or fail to. */
+export const SOCKET_CHANNEL = "kahook:socket";
+
+/** What `kahook:socket` carries. */
+export interface SocketEvent {
+  fd: number;
+  /** Which socket: "client", "server", "accepted after setKeepAlive(true, 60)", ... */
+  label: string;
+  /** The options as set, by C constant, in kernel units: { TCP_KEEPIDLE: 15, ... }. */
+  settings: Record<string, number>;
+  /** Set when a setsockopt failed; the options before it stay set. */
+  error?: KahookError;
+}
+
+/** Counters since the process started. */
+export interface Stats {
+  /** Sockets on which every option was set. */
+  configured: number;
+  /** Sockets on which a setsockopt failed. */
+  failed: number;
+}
+
+const channel = diagnostics.channel(SOCKET_CHANNEL);
+const counters: Stats = { configured: 0, failed: 0 };
+
+/** A copy of the counters. */
+export function stats(): Stats {
+  return { ...counters };
+}
+
+/** Counts a socket and, when anyone listens on `kahook:socket`, publishes it. */
+export function observeSocket(fd: number, label: string, settings: readonly Setting[], error?: KahookError): void {
+  counters[error ? "failed" : "configured"]++;
+  if (!channel.hasSubscribers) return;
+  const values = Object.fromEntries(settings.map(({ socketOption, value }) => [socketOption.constant, value]));
+  channel.publish(error ? { fd, label, settings: values, error } : { fd, label, settings: values } satisfies SocketEvent);
+}

@@ -1,0 +1,72 @@
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import process from "node:process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+/** How this runtime runs a script: Deno needs `run -A`; Node runs the compiled .js next to this file. */
+const runtimeArgs = "Deno" in globalThis ? ["run", "-A"] : [];
+const extension = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
+
+/** Generous: a fixture starts in well under a second. */
+const LINE_TIMEOUT_MS = 20_000;
+
+/** A fixture running in this same runtime, talked to in JSON lines over stdin and stdout. */
+export interface Child {
+  pid: number;
+  /** The next line the child prints, parsed. */
+  next(): Promise<any>;
+  /** Sends one line and returns the reply line. */
+  ask(line: string): Promise<any>;
+  /** Closes its stdin and waits for it to exit; kills it if it does not. */
+  stop(): Promise<void>;
+}
+
+/** Starts test/NAME (a fixture beside this file) in this runtime. */
+export function startChild(name: string): Child {
+  const script = fileURLToPath(new URL(`${name}${extension}`, import.meta.url));
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [...runtimeArgs, script], {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${name}: no line within ${LINE_TIMEOUT_MS} ms; stderr: ${stderr}`)), LINE_TIMEOUT_MS);
+    });
+    try {
+      const { value, done } = await Promise.race([lines.next(), timeout]);
+      if (done) throw new Error(`${name} exited: ${stderr}`);
+      return JSON.parse(value);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return {
+    pid: child.pid!,
+    next,
+    ask(line) {
+      child.stdin.write(`${line}\n`);
+      return next();
+    },
+    async stop() {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill("SIGKILL"), LINE_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Runs use with test/_holder started and its ready line read; stops it afterwards. */
+export async function withHolder(use: (child: Child, ready: string[]) => Promise<void>): Promise<void> {
+  const child = startChild("_holder");
+  try {
+    const { ready } = await child.next();
+    await use(child, ready);
+  } finally {
+    await child.stop();
+  }
+}

@@ -1,0 +1,73 @@
+/** The kahook:socket channel publishes each socket the hooks configure and each failure; stats() counts them. */
+import diagnostics from "node:diagnostics_channel";
+import { once } from "node:events";
+import net from "node:net";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { install, KahookError, SOCKET_CHANNEL, type SocketEvent, stats, uninstall } from "../../mod.ts";
+import { SocketPlan } from "../../src/hooks/plan.ts";
+import { compileOptions } from "../../src/options.ts";
+
+const CLIENTS = 3;
+const options = { enable: true, idle: 21_000, count: 4 };
+
+test("one event per listener and per client, with the options set; stats() counts them", async () => {
+  const events: SocketEvent[] = [];
+  const collect = (message: unknown) => events.push(message as SocketEvent);
+  diagnostics.subscribe(SOCKET_CHANNEL, collect);
+  const before = stats();
+  install({ options });
+  try {
+    const server = net.createServer((socket) => socket.destroy()).listen(0, "127.0.0.1");
+    await once(server, "listening");
+    for (let i = 0; i < CLIENTS; i++) {
+      const client = net.connect((server.address() as net.AddressInfo).port, "127.0.0.1");
+      await once(client, "connect");
+      client.destroy();
+    }
+    server.close();
+  } finally {
+    uninstall();
+    diagnostics.unsubscribe(SOCKET_CHANNEL, collect);
+  }
+  assert.equal(events.map((event) => event.label), ["server", ...Array(CLIENTS).fill("client")]);
+  for (const event of events) {
+    assert.ok(event.fd >= 0);
+    assert.equal(event.settings, { SO_KEEPALIVE: 1, TCP_KEEPIDLE: 21, TCP_KEEPCNT: 4 });
+    assert.is(event.error, undefined);
+  }
+  assert.equal(stats(), { configured: before.configured + 1 + CLIENTS, failed: before.failed });
+});
+
+test("a failure is published with its KahookError and counted", () => {
+  const events: SocketEvent[] = [];
+  const collect = (message: unknown) => events.push(message as SocketEvent);
+  diagnostics.subscribe(SOCKET_CHANNEL, collect);
+  const before = stats();
+  const notAnFd = 1_000_000;
+  try {
+    new SocketPlan({ options }).configure(notAnFd, "client", compileOptions(options));
+  } finally {
+    diagnostics.unsubscribe(SOCKET_CHANNEL, collect);
+  }
+  assert.is(events.length, 1);
+  assert.is(events[0].fd, notAnFd);
+  assert.instance(events[0].error, KahookError);
+  assert.is(events[0].error!.errno, "EBADF");
+  assert.equal(stats(), { configured: before.configured, failed: before.failed + 1 });
+});
+
+test("nobody subscribed: the sockets are still counted", async () => {
+  const before = stats();
+  install({ options });
+  try {
+    const server = net.createServer().listen(0, "127.0.0.1");
+    await once(server, "listening");
+    server.close();
+  } finally {
+    uninstall();
+  }
+  assert.is(stats().configured, before.configured + 1);
+});
+
+test.run();

@@ -1,0 +1,58 @@
+/** kahook inspect and kahook apply on the command line, against a child process. */
+import { spawnSync } from "node:child_process";
+import process from "node:process";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { withHolder } from "../_fixture.ts";
+import { packageRoot, runRuntime, succeeded } from "../_run.ts";
+
+const cli = `${packageRoot}dist/src/cli.js`;
+const kahook = (args: string[], env?: Record<string, string>) => runRuntime([cli, ...args], env);
+/** A user without ptrace permission over this test's processes, which run as root. */
+const NOBODY = 65534;
+
+test("inspect --json and apply agree with the child's own getsockopt", () =>
+  withHolder(async (child, ready) => {
+    const applied = succeeded(kahook(["apply", String(child.pid), "--idle", "33", "--count", "2"]));
+    assert.is(applied.split("\n").filter((line) => line.endsWith("  ok")).length, ready.length, applied);
+    const inside = await child.ask("read");
+    const listed = JSON.parse(succeeded(kahook(["inspect", String(child.pid), "--json"])));
+    assert.is(listed.length, ready.length);
+    for (const socket of listed) {
+      const name = `${socket.local} ${socket.remote}`;
+      assert.equal(socket.options, inside[name], name);
+      // kahook's defaults fill what the command line leaves out: interval 15 s, user timeout derived.
+      assert.equal([socket.options.idle, socket.options.interval, socket.options.count], [33_000, 15_000, 2], name);
+      assert.is(socket.options.userTimeout, 63_000, name);
+    }
+  }));
+
+test("inspect prints one row per socket with its state and options", () =>
+  withHolder(async (child, ready) => {
+    const rows = succeeded(kahook(["inspect", String(child.pid)])).trimEnd().split("\n");
+    assert.match(rows[0], /^fd +local +remote +state +keepalive +idle +intvl +cnt +user_timeout +probes +retrans +last_recv$/);
+    assert.is(rows.length, ready.length + 1);
+    assert.ok(rows.some((row) => / LISTEN +off +7200s +75s +9 +system +0 +0 +-$/.test(row)), rows.join("\n"));
+    assert.ok(rows.some((row) => / ESTABLISHED +on +21s +4s +5 +33s +0 +0 +\d+ms$/.test(row)), rows.join("\n"));
+  }));
+
+test("without ptrace permission: a clear EPERM error, exit 78", () =>
+  withHolder(async (child) => {
+    assert.is(kahook(["inspect", String(child.pid)]).status, 0, "the same command as root");
+    const denied = spawnAs(NOBODY, ["inspect", String(child.pid)]);
+    assert.is(denied.status, 78, denied.stderr);
+    assert.match(denied.stderr, /^kahook: .*permission denied: .*ptrace permission/);
+  }));
+
+/** The CLI run as another user. */
+function spawnAs(uid: number, args: string[]) {
+  return spawnSync(process.execPath, [cli, ...args], { uid, gid: uid, encoding: "utf8", timeout: 30_000 });
+}
+
+test("bad command lines exit 2", () => {
+  for (const args of [["inspect"], ["inspect", "12x"], ["inspect", "1", "--yaml"], ["apply", "1", "--idle"], ["apply", "1", "extra"]]) {
+    assert.is(kahook(args).status, 2, args.join(" "));
+  }
+});
+
+test.run();

@@ -89,7 +89,8 @@ function invocation(runtime: Runtime, contender: Contender, script: string, env:
   return { args, env: childEnv };
 }
 
-function runJson<T>(binary: string, args: string[], env: NodeJS.ProcessEnv): Promise<T> {
+/** Runs a child to its end; resolves to the JSON of its last stdout line, when one is expected. */
+function runJson<T>(binary: string, args: string[], env: NodeJS.ProcessEnv, json = true): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -100,9 +101,9 @@ function runJson<T>(binary: string, args: string[], env: NodeJS.ProcessEnv): Pro
     child.on("close", (code) => {
       clearTimeout(timer);
       const line = stdout.trim().split("\n").pop() ?? "";
-      if (code !== 0 || !line.startsWith("{")) {
+      if (code !== 0 || (json && !line.startsWith("{"))) {
         reject(new Error(`${binary} ${args.join(" ")} exited ${code}: ${stderr.trim().split("\n").slice(-3).join(" | ")}`));
-      } else resolve(JSON.parse(line) as T);
+      } else resolve((json ? JSON.parse(line) : undefined) as T);
     });
   });
 }
@@ -168,11 +169,11 @@ export function parseStraceSummary(text: string): Record<string, number> {
 
 /** Part 2: µs per connection end to end, contenders alternated round by round. */
 async function time(results: Results): Promise<void> {
-  const ROUNDS = 5;
+  const ROUNDS = 7;
   for (const runtime of RUNTIMES) {
     const samples = await alternate(contendersFor(runtime), ROUNDS, async (contender, round) => {
       progress(`time: ${runtime.name} round ${round + 1}/${ROUNDS} ${contender}`);
-      const { args, env } = invocation(runtime, contender, "connections", { BENCH_CONNECTIONS: "3000" });
+      const { args, env } = invocation(runtime, contender, "connections", { BENCH_CONNECTIONS: "2000" });
       return (await runJson<ConnectionRun>(runtime.binary, args, env)).usPerConnection;
     });
     for (const [contender, values] of Object.entries(samples)) {
@@ -221,23 +222,29 @@ async function ffi(results: Results): Promise<void> {
   }
 }
 
-/** Part 4: start-up with and without the preload, and the first configured connection. */
+/**
+ * Part 4: start-up of an empty program with and without the preload, and the first connection
+ * a program makes (the preload loads the FFI there, not at start-up).
+ */
 async function startup(results: Results): Promise<void> {
   const ROUNDS = 15;
   for (const runtime of RUNTIMES) {
-    const first: Record<string, number[]> = { none: [], "kahook-connect": [] };
-    const samples = await alternate(["none", "kahook-connect"] as const, ROUNDS, async (contender, round) => {
+    const empty = await alternate(["none", "kahook-socket"] as const, ROUNDS, async (contender, round) => {
       progress(`startup: ${runtime.name} round ${round + 1}/${ROUNDS} ${contender}`);
-      const { args, env } = invocation(runtime, contender, "connections", { BENCH_CONNECTIONS: "1", BENCH_WARMUP: "0" });
+      const { args, env } = invocation(runtime, contender, "empty", {});
       const started = performance.now();
-      const run = await runJson<ConnectionRun>(runtime.binary, args, env);
-      first[contender].push(run.firstConnectionMs);
+      await runJson(runtime.binary, args, env, false);
       return performance.now() - started;
+    });
+    // Connect mode: the server's listen(2) must not load the FFI before the first client does.
+    const first = await alternate(["none", "kahook-connect"] as const, ROUNDS, async (contender) => {
+      const { args, env } = invocation(runtime, contender, "connections", { BENCH_CONNECTIONS: "0", BENCH_WARMUP: "0" });
+      return (await runJson<ConnectionRun>(runtime.binary, args, env)).firstConnectionMs;
     });
     results.startup.push({
       runtime: runtime.name,
-      msWithout: median(samples.none),
-      msWith: median(samples["kahook-connect"]),
+      msWithout: median(empty.none),
+      msWith: median(empty["kahook-socket"]),
       firstConnectionMsWithout: median(first.none),
       firstConnectionMsWith: median(first["kahook-connect"]),
     });

@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { configFromEnv, KahookError } from "../mod.ts";
-import type { Rule } from "../src/rules.ts";
+import { configFromEnv, KahookError, type Rule } from "../mod.ts";
+import { SocketPlan } from "../src/hooks/plan.ts";
 import { compileRules } from "../src/rules.ts";
 import { linux } from "../src/sys/linux.ts";
 
@@ -125,6 +125,37 @@ test("matching: IPv6 written any way, with zones, and IPv4-mapped peers matching
   assert.is(match([{ address: "fe80::/10" }], "fe80::1%eth0"), 0);
   assert.is(match([{ address: "127.0.0.2" }], "::ffff:127.0.0.2"), 0);
   assert.is(match([{ address: "::7f00:2" }], "127.0.0.2"), -1);
+});
+
+test("rules from code: each rule's options are checked once, errors name the rule", () => {
+  const invalid = (table: Rule[], expected: string) => {
+    try {
+      new SocketPlan({ options: {}, rules: table });
+      assert.unreachable("accepted");
+    } catch (error) {
+      assert.instance(error, KahookError);
+      assert.is((error as KahookError).code, "KAHOOK_ERR_INVALID_OPTION");
+      assert.ok((error as Error).message.startsWith(expected), (error as Error).message);
+    }
+  };
+  invalid([{ port: 1, options: {} }, { port: 0, options: {} }], "rule 2: port 0: expected an integer 1..65535");
+  invalid([{ options: {} }], "rule 1: a rule needs a port or an address to match");
+  invalid([{ address: "localhost", options: {} }], `rule 1: address "localhost": expected an IPv4 or IPv6 address`);
+  invalid([{ port: 1, options: { idle: -1 } }], "rule 1: invalid idle: -1");
+});
+
+test("rules from code: the settings chosen per destination, labelled by rule; the mode listen leaves clients alone", () => {
+  const table: Rule[] = [{ port: 5432, options: { count: 3, deferAccept: 5000 } }];
+  const plan = new SocketPlan({ options: { enable: true }, rules: table });
+  const chosen = plan.clientFor("127.0.0.1", 5432);
+  assert.is(chosen.label, "client, rule 1");
+  // TCP_DEFER_ACCEPT means something else on a client: never set there.
+  assert.equal(chosen.all.map(({ option, value }) => [option, value]), [["count", 3]]);
+  assert.equal(chosen.keepAlive.map(({ option }) => option), ["count"]);
+  assert.is(plan.clientFor("127.0.0.1", 80), plan.client);
+  assert.equal(plan.client.all.map(({ option }) => option), ["enable"]);
+  const listening = new SocketPlan({ options: { enable: true }, rules: table, mode: "listen" });
+  assert.equal(listening.clientFor("127.0.0.1", 5432).all, []);
 });
 
 test.run();

@@ -5,7 +5,7 @@ import type { KeepAliveOptions } from "./options.ts";
 /**
  * Options for client connections to some destinations. A rule matches the address and port that
  * connect(2) is given, after name resolution: a host name could never match, so rules take
- * addresses. An absent matcher matches any destination.
+ * addresses. A rule has one matcher or both; an absent one matches any destination.
  */
 export interface Rule {
   /** The remote port, 1..65535. */

@@ -20,4 +20,5 @@ export { configFromEnv, type Config, type Mode } from "./src/env.ts";
 export { KahookError, type KahookErrorCode } from "./src/errors.ts";
 export { compileOptions, deriveUserTimeout, type KeepAliveOptions, type KeepAliveState } from "./src/options.ts";
 export { install, uninstall, type HookConfig } from "./src/install.ts";
+export type { Rule } from "./src/rules.ts";
 export { SOCKET_CHANNEL, stats, type SocketEvent, type Stats } from "./src/observe.ts";

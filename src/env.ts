@@ -2,6 +2,7 @@ import process from "node:process";
 import { KahookError, show } from "./errors.ts";
 import { deriveUserTimeout, fromKernel, type KeepAliveOptions } from "./options.ts";
 import { withProfile } from "./profiles.ts";
+import { checkPort, compileMatcher, type Rule } from "./rules.ts";
 import { currentPlatform } from "./sys/index.ts";
 import type { OptionName, Platform } from "./sys/platform.ts";
 
@@ -13,6 +14,8 @@ export interface Config {
   options: KeepAliveOptions;
   mode: Mode;
   debug: boolean;
+  /** KAHOOK_RULES: options for client connections to some destinations; the first rule that matches wins. */
+  rules: Rule[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -65,12 +68,22 @@ function parseVariable(variable: Variable, raw: string, platform: Platform): num
 }
 
 /**
- * Reads libkeepalive's variables plus KAHOOK_PROFILE (a preset for them), KAHOOK_MODE and KAHOOK_DEBUG.
- * Unset variables take kahook's defaults; a set variable is either used as written or
- * rejected with KAHOOK_ERR_INVALID_ENV naming it; it is never replaced by a default.
+ * Reads libkeepalive's variables plus KAHOOK_PROFILE (a preset for them), KAHOOK_MODE,
+ * KAHOOK_DEBUG and KAHOOK_RULES. Unset variables take kahook's defaults; a set variable is either
+ * used as written or rejected with KAHOOK_ERR_INVALID_ENV naming it; it is never replaced by a default.
  */
 export function configFromEnv(given: Env = process.env, platform: Platform = currentPlatform()): Config {
   const env = withProfile(given);
+  return {
+    options: optionsFromEnv(env, platform),
+    mode: parseMode(env.KAHOOK_MODE),
+    debug: parseDebug(env.KAHOOK_DEBUG),
+    rules: parseRules(env, platform),
+  };
+}
+
+/** libkeepalive's variables, profile applied, as options. */
+function optionsFromEnv(env: Env, platform: Platform): KeepAliveOptions {
   const options: KeepAliveOptions = { enable: true };
   let derive = false;
   for (const variable of VARIABLES) {
@@ -80,7 +93,7 @@ export function configFromEnv(given: Env = process.env, platform: Platform = cur
     else if (value !== 0) (options as Record<string, unknown>)[variable.option] = fromKernel(variable.option, value);
   }
   if (derive) options.userTimeout = deriveUserTimeout(options, platform);
-  return { options, mode: parseMode(env.KAHOOK_MODE), debug: parseDebug(env.KAHOOK_DEBUG) };
+  return options;
 }
 
 /** A default applies only where the platform has the option (macOS has no TCP_USER_TIMEOUT). */
@@ -101,4 +114,61 @@ function parseMode(raw: string | undefined): Mode {
 /** Unset, "" and "0" mean off; anything else means on. */
 function parseDebug(raw: string | undefined): boolean {
   return raw !== undefined && raw !== "" && raw !== "0";
+}
+
+/**
+ * KAHOOK_RULES="MATCHERS:VARIABLES;...", such as "port=5432:TCP_KEEPIDLE=30,TCP_KEEPCNT=3;addr=10.0.0.0/8:TCP_USER_TIMEOUT=5000".
+ * Each rule's variables are overlaid on the environment and parsed as the environment is, so a
+ * rule states only what differs, and TCP_USER_TIMEOUT, unless set, is derived from the rule's
+ * values. An error names the rule by position, its text and the part at fault.
+ */
+function parseRules(env: Env, platform: Platform): Rule[] {
+  const raw = env.KAHOOK_RULES;
+  if (raw === undefined || raw === "") return [];
+  return raw.split(";").map((text, index) => {
+    try {
+      return parseRule(text, env, platform);
+    } catch (error) {
+      throw new KahookError("KAHOOK_ERR_INVALID_ENV", `KAHOOK_RULES rule ${index + 1} (${show(text)}): ${(error as Error).message}`, {
+        variable: "KAHOOK_RULES",
+        cause: error,
+      });
+    }
+  });
+}
+
+const MATCHERS = "addr=ADDRESS[/PREFIX] or port=PORT";
+
+function parseRule(text: string, env: Env, platform: Platform): Rule {
+  // The last colon: an IPv6 address has colons, the variables have none.
+  const colon = text.lastIndexOf(":");
+  if (colon < 0) throw new Error(`expected MATCHERS:VARIABLES, such as port=5432:TCP_KEEPIDLE=30`);
+  const rule: Rule = { options: {} };
+  for (const [key, value] of assignments(text.slice(0, colon), "matcher")) {
+    if (key === "port" && rule.port === undefined) rule.port = checkPort(DIGITS.test(value) ? Number(value) : value);
+    else if (key === "addr" && rule.address === undefined) rule.address = value;
+    else throw new Error(`${show(`${key}=${value}`)}: expected ${MATCHERS}, each at most once`);
+  }
+  compileMatcher(rule);
+  const overlay: Env = {};
+  for (const [name, value] of assignments(text.slice(colon + 1), "variable")) {
+    const variable = VARIABLES.find((known) => known.name === name);
+    if (!variable || name in overlay) {
+      throw new Error(`${show(`${name}=${value}`)}: expected one of ${VARIABLES.map((known) => known.name).join(", ")}, each at most once`);
+    }
+    if (variable.option === "deferAccept") throw new Error(`${name} applies to listening sockets, and rules to client connections`);
+    overlay[name] = value;
+  }
+  rule.options = optionsFromEnv({ ...env, ...overlay }, platform);
+  return rule;
+}
+
+/** "a=1,b=2" as [key, value] pairs; "" as none. */
+function assignments(text: string, what: string): [string, string][] {
+  if (text === "") return [];
+  return text.split(",").map((part) => {
+    const equals = part.indexOf("=");
+    if (equals < 0) throw new Error(`${what} ${show(part)}: expected NAME=VALUE`);
+    return [part.slice(0, equals), part.slice(equals + 1)];
+  });
 }

@@ -15,14 +15,17 @@ import { createRequire } from "node:module";
 import type net from "node:net";
 import type { buildConnector } from "undici";
 import { configFromEnv } from "./env.ts";
-import { SocketPlan, type TcpHandle } from "./hooks/plan.ts";
+import { type ClientSettings, SocketPlan, type TcpHandle } from "./hooks/plan.ts";
 import type { KeepAliveOptions } from "./options.ts";
+import type { Rule } from "./rules.ts";
 
 type BuildConnector = typeof buildConnector;
 
 export interface ConnectorConfig {
   /** The options to set; default: from the environment (TCP_KEEPIDLE, ...), as the preload reads them. */
   options?: KeepAliveOptions;
+  /** Options per destination, the first match winning; default: KAHOOK_RULES when the options come from the environment, else none. */
+  rules?: readonly Rule[];
   /** undici's own connect options (timeout, TLS, maxCachedSessions, ...), passed to its buildConnector. */
   connect?: buildConnector.BuildOptions;
   /** The buildConnector of the undici the program uses; default: the one `require("undici")` finds. */
@@ -44,25 +47,34 @@ export function keepAliveConnector(config: ConnectorConfig = {}): buildConnector
   const fromEnv = config.options === undefined || config.debug === undefined ? configFromEnv() : undefined;
   const plan = new SocketPlan({
     options: config.options ?? fromEnv!.options,
+    // KAHOOK_RULES's options are overlaid on the environment's, so they go only with those.
+    rules: config.rules ?? (config.options === undefined ? fromEnv!.rules : []),
     mode: "connect",
     debug: config.debug ?? fromEnv!.debug,
   });
   const build = config.buildConnector ?? loadBuildConnector();
   const connect = build(config.connect);
   return (options, callback) => {
-    let prepared = false;
-    const socket = connect(options, (error, connected) => {
-      const settings = prepared ? plan.keepAlive.client : plan.client;
-      if (connected && settings?.length) {
-        plan.configureTarget(connected as unknown as net.Socket, prepared ? "client after connect" : "client", settings);
+    // The settings for the attempt kahook prepared before connect(2); none where the runtime allows no such attempt.
+    let prepared: ClientSettings | undefined;
+    const configureConnected = (connected: net.Socket) => {
+      if (prepared) {
+        const { label, keepAlive } = prepared;
+        if (keepAlive.length > 0) plan.configureTarget(connected, `${label} after connect`, keepAlive);
+      } else {
+        const { label, all } = plan.clientFor(connected.remoteAddress, connected.remotePort);
+        if (all.length > 0) plan.configureTarget(connected, label, all);
       }
+    };
+    const socket = connect(options, (error, connected) => {
+      if (connected) configureConnected(connected as unknown as net.Socket);
       (callback as (...args: unknown[]) => void)(error, connected);
     }) as unknown as net.Socket;
-    socket.on("connectionAttempt", (_address: string, _port: number, family: 4 | 6) => {
+    socket.on("connectionAttempt", (address: string, port: number, family: 4 | 6) => {
       const handle = (socket as unknown as { _handle?: Partial<TcpHandle> })._handle;
       if (typeof handle?.open !== "function") return;
-      plan.prepareClient(handle as TcpHandle, family);
-      prepared = true;
+      prepared = plan.clientFor(address, port);
+      plan.prepareClient(handle as TcpHandle, family, prepared);
     });
     return socket;
   };

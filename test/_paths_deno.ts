@@ -18,7 +18,7 @@ interface DenoNet {
 }
 
 /** Deno exposes no fd: the socket with these addresses, found by getsockname/getpeername. */
-function fdOf(local: NetAddr, remote?: NetAddr): number {
+export function fdOf(local: NetAddr, remote?: NetAddr): number {
   const endpoint = ({ hostname, port }: NetAddr) => ({ address: hostname, port });
   const addresses = { local: endpoint(local), remote: remote && endpoint(remote) };
   const fd = findFd(loadLibc(), currentPlatform(), addresses);

@@ -26,6 +26,7 @@ test("unset variables give kahook's defaults: 15 s idle, 15 s interval, 9 probes
     options: { enable: true, idle: 15_000, interval: 15_000, count: 9, userTimeout: 150_000 },
     mode: "socket",
     debug: false,
+    rules: [],
   });
 });
 

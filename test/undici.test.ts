@@ -91,6 +91,23 @@ if (BEFORE_CONNECT) test(`undici ${version}: setGlobalDispatcher drives the buil
   await dispatcher.close();
 });
 
+test(`undici ${version}: rules choose the options by destination; undici's setKeepAlive leaves the rule's values in force`, async () => {
+  const rule = { enable: true, idle: 22_000, interval: 5_000, count: 4, userTimeout: 54_321 };
+  const connect = keepAliveConnector({
+    options,
+    rules: [{ address: "127.0.0.1", port: Number(new URL(httpsOrigin).port), options: rule }],
+    connect: { ca: credentials.cert },
+    buildConnector: undici.buildConnector,
+  });
+  const dispatcher = new undici.Agent({ connect });
+  const keepAlive = ({ enable, idle, interval, count, userTimeout }: State) => ({ enable, idle, interval, count, userTimeout });
+  await (await undici.request(httpsOrigin, { dispatcher })).body.text();
+  assert.equal(keepAlive(connected.at(-1)!), rule, "https, by its rule");
+  await (await undici.request(httpOrigin, { dispatcher })).body.text();
+  assert.equal(keepAlive(connected.at(-1)!), keepAlive(options), "http, no rule matching");
+  await dispatcher.close();
+});
+
 test("invalid options throw when the connector is built, not per connection", () => {
   assert.throws(() => keepAliveConnector({ options: { count: 0 }, buildConnector: undici.buildConnector }), /count/);
 });

@@ -5,7 +5,7 @@ import { type Config, configFromEnv } from "../env.ts";
 import type { KeepAliveState } from "../options.ts";
 import { runtime } from "../runtime.ts";
 import { OPTION_NAMES } from "../sys/platform.ts";
-import { configurationLines, detectionLines, format } from "./config.ts";
+import { configurationLines, detectionLines, format, ruleLines } from "./config.ts";
 
 /**
  * Sets the options on a loopback listener and reads back the socket it accepts: accepted
@@ -44,6 +44,8 @@ export async function check(env: Record<string, string | undefined> = process.en
     ...configurationLines(config, env),
     "",
     ...detectionLines(config),
+    "",
+    ...ruleLines(config),
     "",
     "Set on a loopback listener; read back with getsockopt on the connection it accepted:",
     ...(await readback(config)),

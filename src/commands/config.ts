@@ -43,15 +43,20 @@ export function configurationLines(config: Config, env: Env): string[] {
 
 const SYSCTL = { idle: "tcp_keepalive_time", interval: "tcp_keepalive_intvl", count: "tcp_keepalive_probes" } as const;
 
-/** The system defaults, and the idle and busy detection times with the configuration and without it. */
-export function detectionLines(config: Config): string[] {
+/** The keepalive values in force where nothing sets them: the system's (net.ipv4.tcp_keepalive_*), and no user timeout. */
+function systemInForce(): InForce {
   const platform = currentPlatform();
-  const system = {
+  return {
     idle: systemDefault(platform, "idle"),
     interval: systemDefault(platform, "interval"),
     count: systemDefault(platform, "count"),
     userTimeout: 0,
   };
+}
+
+/** The system defaults, and the idle and busy detection times with the configuration and without it. */
+export function detectionLines(config: Config): string[] {
+  const system = systemInForce();
   const retransmission = systemRetransmission();
   const inForce = configured(config, system);
   const row = (label: string, mine: string, theirs: string) => `  ${label.padEnd(16)} ${mine.padEnd(36)} ${theirs}`;
@@ -83,6 +88,27 @@ function configured(config: Config, system: InForce): InForce {
   };
 }
 
+/** KAHOOK_RULES: per rule, its destinations, the options its connections get and their worst-case detection times. */
+export function ruleLines(config: Config): string[] {
+  if (config.rules.length === 0) return ["Rules (KAHOOK_RULES): none; every client connection gets the configuration above"];
+  const system = systemInForce();
+  const retransmission = systemRetransmission();
+  const scope = config.mode === "listen" ? "none apply: KAHOOK_MODE=listen leaves client connections alone" : "the first that matches a client connection wins";
+  return [
+    `Rules (KAHOOK_RULES; ${scope}):`,
+    ...config.rules.flatMap(({ address, port, options }, index) => {
+      const destination = [address !== undefined && `addr=${address}`, port !== undefined && `port=${port}`].filter(Boolean).join(",");
+      const values = VARIABLES.filter(({ option }) => options[option] !== undefined).map(({ name, option }) => `${name} ${format(option, options[option])}`);
+      const inForce = configured({ ...config, options }, system);
+      return [
+        `  ${`${index + 1}`.padEnd(3)}${destination}`,
+        `     ${values.join(", ")}`,
+        `     dead peer detected within ${seconds(idleDetection(inForce))} idle, ${seconds(busyDetection(inForce, retransmission))} busy`,
+      ];
+    }),
+  ];
+}
+
 /** One line per known middlebox: whether the idle time in force keeps a flow through it alive. */
 export function middleboxLines(config: Config): string[] {
   const idle = configured(config, { idle: systemDefault(currentPlatform(), "idle"), interval: 0, count: 0, userTimeout: 0 }).idle;
@@ -105,6 +131,8 @@ export function config(env: Env = process.env): string {
     `  ${"KAHOOK_MODE".padEnd(17)} ${inForce.mode}`,
     "",
     ...detectionLines(inForce),
+    "",
+    ...ruleLines(inForce),
     "",
     ...middleboxLines(inForce),
     "",

@@ -1,9 +1,11 @@
 import net from "node:net";
-import type { Direction, RuntimeHooks, SocketPlan } from "./plan.ts";
+import type { ClientSettings, RuntimeHooks, SocketPlan } from "./plan.ts";
 
 /** The parts of Bun's own socket API that kahook wraps. */
 interface BunSocket {
   readonly fd: number;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
 }
 interface BunConnectOptions {
   unix?: string;
@@ -26,11 +28,11 @@ type NodeMethods = Pick<net.Socket, "connect" | "setKeepAlive">;
 type Originals = { node: NodeMethods; bun: Pick<BunNet, "connect" | "listen" | "serve"> };
 
 const ORIGINALS = Symbol.for("kahook.bun.originals");
-/** Set on node:net sockets that connected as clients, so a later setKeepAlive knows the direction. */
+/** Set on node:net sockets that connected as clients: their settings, chosen by destination once connected, for a later setKeepAlive. */
 const CLIENT = Symbol.for("kahook.bun.client");
 
 const bun = (globalThis as unknown as { Bun: BunNet & { [ORIGINALS]?: Originals } }).Bun;
-type Socket = net.Socket & { [CLIENT]?: true };
+type Socket = net.Socket & { [CLIENT]?: ClientSettings };
 
 /**
  * Bun's node:net creates a client's socket inside its native connect, so the options go on from
@@ -43,19 +45,22 @@ function hookNodeNet(plan: SocketPlan): NodeMethods {
   const socket = net.Socket.prototype as Socket;
   const originals: NodeMethods = { connect: socket.connect, setKeepAlive: socket.setKeepAlive };
   socket.connect = function (this: Socket, ...args: unknown[]) {
-    this[CLIENT] = true;
-    const settings = plan.client;
-    if (settings) this.prependOnceListener("connect", () => plan.configureTarget(this, "client", settings));
+    this[CLIENT] = plan.client;
+    // The rules match the peer's address, known here once connected.
+    this.prependOnceListener("connect", () => {
+      const { label, all } = (this[CLIENT] = plan.clientFor(this.remoteAddress, this.remotePort));
+      if (all.length > 0) plan.configureTarget(this, label, all);
+    });
     return (originals.connect as (...args: unknown[]) => net.Socket).apply(this, args);
   } as net.Socket["connect"];
   // Bun's setKeepAlive sets its own interval (1 s) and count (10); kahook's configured values are set again after it.
   socket.setKeepAlive = function (this: Socket, enable?: boolean, delay?: number) {
     const result = originals.setKeepAlive.call(this, enable, delay);
-    const direction: Direction = this[CLIENT] ? "client" : "server";
-    const settings = plan.keepAlive[direction];
+    const client = this[CLIENT];
+    const settings = client ? client.keepAlive : plan.serverKeepAlive;
     // Before connect, the 'connect' hook configures the socket after Bun applies this call.
     if (settings?.length && !this.connecting) {
-      plan.configureTarget(this, `${this[CLIENT] ? "client" : "accepted"} after setKeepAlive(${enable}, ${delay})`, settings);
+      plan.configureTarget(this, `${client?.label ?? "accepted"} after setKeepAlive(${enable}, ${delay})`, settings);
     }
     return result;
   };
@@ -70,13 +75,13 @@ function hookNodeNet(plan: SocketPlan): NodeMethods {
 function hookBunNet(plan: SocketPlan): Originals["bun"] {
   const originals = { connect: bun.connect, listen: bun.listen, serve: bun.serve };
   bun.connect = function (options) {
-    const settings = plan.client;
-    if (!settings || options.unix !== undefined) return originals.connect.call(this, options);
+    if (options.unix !== undefined) return originals.connect.call(this, options);
     const { open } = options.socket;
     const socket = {
       ...options.socket,
       open(connected: BunSocket) {
-        plan.configure(connected.fd, "client", settings);
+        const { label, all } = plan.clientFor(connected.remoteAddress, connected.remotePort);
+        if (all.length > 0) plan.configure(connected.fd, label, all);
         return open?.call(this, connected);
       },
     };

@@ -27,12 +27,11 @@ const endpoint = ({ hostname, port }: NetAddr): Endpoint => ({ address: hostname
  * emits 'connect': too late for TCP_MAXSEG and TCP_SYNCNT to act and for TCP_WINDOW_CLAMP to shape
  * the SYN. Listening sockets get them before listen(2), as in Node.
  */
-const onConnected: ClientHook = (plan, handle, _ipVersion, request) => {
-  const settings = plan.client;
-  if (!settings) return;
+const onConnected: ClientHook = (plan, handle, _ipVersion, request, { label, all }) => {
+  if (all.length === 0) return;
   const complete = request.oncomplete;
   request.oncomplete = function (status, ...rest) {
-    if (status === 0) plan.configureHandle(handle, "client", settings);
+    if (status === 0) plan.configureHandle(handle, label, all);
     return complete.call(this, status, ...rest);
   };
 };
@@ -47,8 +46,9 @@ function installDenoNetHooks(plan: SocketPlan): void {
   const originals: Originals = { connect: deno.connect, listen: deno.listen };
   deno.connect = function (options) {
     return originals.connect.call(this, options).then((conn) => {
-      if (plan.client && conn.remoteAddr.transport === "tcp") {
-        plan.configureByAddress({ local: endpoint(conn.localAddr), remote: endpoint(conn.remoteAddr) }, "client", plan.client);
+      const { label, all } = plan.clientFor(conn.remoteAddr.hostname, conn.remoteAddr.port);
+      if (all.length > 0 && conn.remoteAddr.transport === "tcp") {
+        plan.configureByAddress({ local: endpoint(conn.localAddr), remote: endpoint(conn.remoteAddr) }, label, all);
       }
       return conn;
     });

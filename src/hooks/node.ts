@@ -1,5 +1,5 @@
 import net from "node:net";
-import type { RuntimeHooks, SocketPlan, TcpHandle } from "./plan.ts";
+import type { ClientSettings, RuntimeHooks, SocketPlan, TcpHandle } from "./plan.ts";
 
 /** The methods of Node's TCP handle prototype that the hooks wrap. */
 interface TcpMethods {
@@ -14,8 +14,10 @@ type TcpPrototype = TcpMethods & { [ORIGINALS]?: TcpMethods };
 
 // Symbol.for, so that two copies of kahook loaded in one process see each other's hooks.
 const ORIGINALS = Symbol.for("kahook.node.tcp.originals");
-/** Set on handles that connected as clients, so a later setKeepAlive knows the direction. */
+/** Set on handles that connected as clients: their settings, chosen by destination, for a later setKeepAlive. */
 const CLIENT = Symbol.for("kahook.node.tcp.client");
+
+type Handle = TcpHandle & { [CLIENT]?: ClientSettings };
 
 let prototype: TcpPrototype | undefined;
 
@@ -38,11 +40,11 @@ export interface ConnectRequest {
   oncomplete(status: number, ...rest: unknown[]): unknown;
 }
 
-/** How a runtime configures a client handle whose connect is being called. */
-export type ClientHook = (plan: SocketPlan, handle: TcpHandle, ipVersion: 4 | 6, request: ConnectRequest) => void;
+/** How a runtime configures a client handle whose connect is being called, with the settings for its destination. */
+export type ClientHook = (plan: SocketPlan, handle: TcpHandle, ipVersion: 4 | 6, request: ConnectRequest, settings: ClientSettings) => void;
 
 /** Node: all options before connect(2), on a socket kahook creates and hands to the handle. */
-const beforeConnect: ClientHook = (plan, handle, ipVersion) => plan.prepareClient(handle, ipVersion);
+const beforeConnect: ClientHook = (plan, handle, ipVersion, _request, settings) => plan.prepareClient(handle, ipVersion, settings);
 
 /**
  * Wraps connect, connect6, listen and setKeepAlive on the TCP handle prototype, which every
@@ -61,10 +63,12 @@ export function installTcpHooks(plan: SocketPlan, clientHook: ClientHook): boole
     listen: proto.listen,
     setKeepAlive: proto.setKeepAlive,
   };
+  // connect(req, address, port): the address is resolved already, so the rules can match it before connect(2).
   const connectAs = (ipVersion: 4 | 6, connect: TcpMethods["connect"]): TcpMethods["connect"] =>
-    function (this: TcpHandle & { [CLIENT]?: true }, ...args) {
-      this[CLIENT] = true;
-      clientHook(plan, this, ipVersion, args[0] as ConnectRequest);
+    function (this: Handle, ...args) {
+      const settings = plan.clientFor(args[1] as string, args[2] as number);
+      this[CLIENT] = settings;
+      clientHook(plan, this, ipVersion, args[0] as ConnectRequest, settings);
       return connect.apply(this, args);
     };
   proto.connect = connectAs(4, originals.connect);
@@ -75,11 +79,12 @@ export function installTcpHooks(plan: SocketPlan, clientHook: ClientHook): boole
   };
   // A setKeepAlive call (the program's, http.Agent's, fetch's) resets idle, interval and count
   // to Node's; kahook sets its configured values again right after, so they stay in force.
-  proto.setKeepAlive = function (this: TcpHandle & { [CLIENT]?: true }, enable, delaySeconds) {
+  proto.setKeepAlive = function (this: Handle, enable, delaySeconds) {
     const result = originals.setKeepAlive.call(this, enable, delaySeconds);
-    const settings = plan.keepAlive[this[CLIENT] ? "client" : "server"];
+    const client = this[CLIENT];
+    const settings = client ? client.keepAlive : plan.serverKeepAlive;
     if (settings?.length) {
-      plan.configureHandle(this, `${this[CLIENT] ? "client" : "accepted"} after setKeepAlive(${enable}, ${delaySeconds})`, settings);
+      plan.configureHandle(this, `${client?.label ?? "accepted"} after setKeepAlive(${enable}, ${delaySeconds})`, settings);
     }
     return result;
   };

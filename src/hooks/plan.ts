@@ -3,10 +3,11 @@ import { applySettings } from "../apply.ts";
 import type { Mode } from "../env.ts";
 import { handleFd, leaseFd, type Target } from "../fd/index.ts";
 import { type Addresses, findFd } from "../fd/match.ts";
-import type { KahookError } from "../errors.ts";
+import { KahookError } from "../errors.ts";
 import { loadLibc, type Libc } from "../ffi/index.ts";
 import { observeSocket } from "../observe.ts";
 import { compileOptions, type KeepAliveOptions, type Setting } from "../options.ts";
+import { compileRules, type Rule, type RuleMatcher } from "../rules.ts";
 import { currentPlatform, errnoName } from "../sys/index.ts";
 import type { OptionName, Platform } from "../sys/platform.ts";
 
@@ -17,10 +18,19 @@ export interface HookConfig {
   mode?: Mode;
   /** One stderr line per configured socket and per failure. Default off. */
   debug?: boolean;
+  /** Options for client connections to some destinations; the first rule that matches wins, `options` where none does. */
+  rules?: readonly Rule[];
 }
 
-/** The end of a connection a socket is on. */
-export type Direction = "client" | "server";
+/** What a client socket gets, chosen by its destination. */
+export interface ClientSettings {
+  /** "client", or "client, rule 2": in debug lines and kahook:socket events. */
+  label: string;
+  /** Set before connect(2), or right after it where the runtime allows no earlier. */
+  all: readonly Setting[];
+  /** Set again after a setKeepAlive call (the configured options win). */
+  keepAlive: readonly Setting[];
+}
 
 /**
  * The part of a libuv-style TCP handle (Node's tcp_wrap, or a TLS handle that forwards to one;
@@ -44,6 +54,19 @@ export interface RuntimeHooks {
 const SERVER_ONLY: readonly OptionName[] = ["deferAccept"];
 // What libuv's uv_tcp_keepalive, behind every setKeepAlive call, rewrites.
 const KEEPALIVE: readonly OptionName[] = ["enable", "idle", "interval", "count"];
+const keepAlive = (settings: readonly Setting[]) => settings.filter(({ option }) => KEEPALIVE.includes(option));
+
+/** A rule's options, validated; errors name the rule by position (from 1). */
+function compileRuleOptions(rule: Rule, index: number, platform: Platform): Setting[] {
+  try {
+    return compileOptions(rule.options, platform);
+  } catch (error) {
+    throw new KahookError("KAHOOK_ERR_INVALID_OPTION", `rule ${index + 1}: ${(error as Error).message}`, {
+      option: (error as KahookError).option,
+      cause: error,
+    });
+  }
+}
 
 /**
  * Options validated once and turned into setsockopt calls per direction, with the
@@ -51,25 +74,39 @@ const KEEPALIVE: readonly OptionName[] = ["enable", "idle", "interval", "count"]
  * reported under debug and the socket is left as the runtime made it.
  */
 export class SocketPlan {
-  /** Set on a client socket before connect(2); undefined when the mode leaves clients alone. */
-  readonly client?: readonly Setting[];
+  /** What a client socket gets when no rule matches; nothing when the mode leaves clients alone. */
+  readonly client: ClientSettings;
   /** Set on a listening socket before listen(2); accepted sockets inherit them. */
   readonly server?: readonly Setting[];
-  /** Set again after a setKeepAlive call, per direction (the configured options win). */
-  readonly keepAlive: Record<Direction, readonly Setting[] | undefined>;
+  /** Set again on a listening or accepted socket after a setKeepAlive call (the configured options win). */
+  readonly serverKeepAlive?: readonly Setting[];
   /** libc, once loaded; null when it cannot load (said once, and sockets are left alone). */
   private loaded?: Libc | null;
   private readonly platform: Platform;
   private readonly report?: (line: string) => void;
+  private readonly matchRule: RuleMatcher;
+  private readonly ruleSettings: readonly ClientSettings[];
 
-  constructor({ options, mode = "socket", debug = false }: HookConfig) {
+  constructor({ options, mode = "socket", debug = false, rules = [] }: HookConfig) {
     this.platform = currentPlatform();
     const settings = compileOptions(options, this.platform);
-    if (mode !== "listen") this.client = settings.filter(({ option }) => !SERVER_ONLY.includes(option));
-    if (mode !== "connect") this.server = settings;
-    const keepAlive = (of?: readonly Setting[]) => of?.filter(({ option }) => KEEPALIVE.includes(option));
-    this.keepAlive = { client: keepAlive(this.client), server: keepAlive(this.server) };
+    const forClients = (label: string, of: readonly Setting[]): ClientSettings => {
+      const all = mode === "listen" ? [] : of.filter(({ option }) => !SERVER_ONLY.includes(option));
+      return { label, all, keepAlive: keepAlive(all) };
+    };
+    this.client = forClients("client", settings);
+    this.matchRule = compileRules(rules);
+    this.ruleSettings = rules.map((rule, index) => forClients(`client, rule ${index + 1}`, compileRuleOptions(rule, index, this.platform)));
+    if (mode !== "connect") {
+      this.server = settings;
+      this.serverKeepAlive = keepAlive(settings);
+    }
     if (debug) this.report = reportLine;
+  }
+
+  /** The settings for a client connecting to address:port: the first matching rule's, or the default. */
+  clientFor(address: string | undefined, port: number | undefined): ClientSettings {
+    return this.ruleSettings[this.matchRule(address, port)] ?? this.client;
   }
 
   /**
@@ -148,28 +185,27 @@ export class SocketPlan {
    * open() sets libuv's keepalive values (idle 60 s) and kahook's must come after them.
    * If socket() or open() fails, the handle is left alone and libuv creates its socket as usual.
    */
-  prepareClient(handle: TcpHandle, ipVersion: 4 | 6): void {
-    const settings = this.client;
+  prepareClient(handle: TcpHandle, ipVersion: 4 | 6, { label, all: settings }: ClientSettings): void {
     const libc = this.libc;
-    if (!settings || !libc) return;
+    if (settings.length === 0 || !libc) return;
     const existing = handleFd(handle, libc);
     if (existing) {
       // Bound already (localAddress): the socket exists, and connect(2) is still to come.
       try {
-        return this.configure(existing.fd, "client", settings);
+        return this.configure(existing.fd, label, settings);
       } finally {
         existing.release();
       }
     }
     const { family, type } = this.platform.tcpSocket;
     const fd = libc.socket(family[ipVersion], type, 0);
-    if (fd < 0) return this.report?.(`client: socket() failed: ${errnoName(this.platform, -fd)}`);
+    if (fd < 0) return this.report?.(`${label}: socket() failed: ${errnoName(this.platform, -fd)}`);
     const uvError = handle.open(fd);
     if (uvError !== 0) {
       libc.close(fd);
-      return this.report?.(`fd ${fd} client: the handle refused it (libuv error ${uvError})`);
+      return this.report?.(`fd ${fd} ${label}: the handle refused it (libuv error ${uvError})`);
     }
-    this.configure(fd, "client", settings);
+    this.configure(fd, label, settings);
   }
 }
 

@@ -14,10 +14,10 @@ function tcpMethods(): Methods {
   return Object.fromEntries(HOOKED.map((name) => [name, prototype[name]])) as Methods;
 }
 
-async function clientState() {
-  const server = net.createServer().listen(0, "127.0.0.1");
+async function clientState(host = "127.0.0.1") {
+  const server = net.createServer().listen(0, host);
   await once(server, "listening");
-  const client = net.connect((server.address() as net.AddressInfo).port, "127.0.0.1");
+  const client = net.connect((server.address() as net.AddressInfo).port, host);
   await once(client, "connect");
   const state = getKeepAlive(client);
   client.destroy();
@@ -63,6 +63,24 @@ test("install() adds no signal, exit or uncaughtException handlers", () => {
   const after = count();
   uninstall();
   assert.equal(after, before);
+});
+
+test("install({ options, rules }): a client to a rule's destination gets the rule's options, others the options", async () => {
+  const rule = { enable: true, idle: 33_000, interval: 2_000, count: 5 };
+  install({ options, rules: [{ address: "127.0.0.0/30", port: 1, options: {} }, { address: "127.0.0.2", options: rule }] });
+  try {
+    const { enable, idle, interval, count } = await clientState("127.0.0.2");
+    assert.equal({ enable, idle, interval, count }, rule);
+    assert.equal((await clientState("127.0.0.1")).idle, options.idle);
+  } finally {
+    uninstall();
+  }
+});
+
+test("invalid rules throw KahookError at install, naming the rule, and leave the prototype as it was", () => {
+  assert.throws(() => install({ options, rules: [{ address: "10.0.0.1/8", options }] }), (error: KahookError) =>
+    error.code === "KAHOOK_ERR_INVALID_OPTION" && error.message.startsWith(`rule 1: address "10.0.0.1/8"`));
+  assert.equal(tcpMethods(), original);
 });
 
 test.run();

@@ -1,70 +1,163 @@
-import { spawn } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import net from "node:net";
 import process from "node:process";
 import { dropAllTraffic } from "../src/deadpeer/filter.ts";
-import { listenLoopback, nextConnection } from "../src/deadpeer/connection.ts";
+import { LOOPBACK, listenLoopback, nextConnection } from "../src/deadpeer/connection.ts";
 import type { KeepAliveOptions } from "../src/options.ts";
 import { runtimeCommand } from "../src/spawn.ts";
 import { helperProgram } from "./_helper.ts";
+import { cleanEnv, packageRoot } from "./_run.ts";
 
-/** The last line test/_client printed: how its socket ended, or that it was still open. */
-export interface ClientReport {
+/** The last line test/_client or test/_server printed (test/_ending): how its socket ended, or that it was still open. */
+export interface ChildReport {
   event: "closed" | "open";
-  /** ms after the client connected. */
+  /** ms after the child was told its peer vanished. */
   afterMs: number;
   code?: string;
 }
 
-export interface ChildClientScenario {
+export interface ChildScenario {
+  /**
+   * The runtime's arguments before the program, such as a preload of test/_run's PRELOADS (for
+   * Deno, `run` and the permissions too); absent: runtimeCommand's, no preload.
+   */
+  runtimeArgs?: readonly string[];
+  /** Variables added to the child's environment, which starts without kahook's own. */
+  env?: Record<string, string>;
+  /** The child reports "open" and exits if its socket is still open this long after its peer vanished, ms. */
+  deadlineMs: number;
+  /** When this settles, a child still waiting is asked to report at once ("open" unless it closed). */
+  reportWhen?: Promise<unknown>;
+}
+
+export interface ChildClientScenario extends ChildScenario {
   /** Passed to the client, which sets them with setKeepAlive; absent: it sets nothing itself. */
   options?: KeepAliveOptions;
-  /** Runtime flags for the client, before the program: a preload. */
-  flags?: readonly string[];
-  /** Variables added to the client's environment. */
-  env?: Record<string, string>;
-  /** The client reports "open" and exits if its socket is still open this long after connecting, ms. */
-  deadlineMs: number;
+  /** Bytes the client writes once the server has vanished; they stay unacknowledged. */
+  pendingBytes?: number;
 }
 
 /** Grace for the child to start and report beyond its own deadline before it is killed, ms. */
 const START_GRACE_MS = 10_000;
 
+/** A fixture of test/ running in a child process, killed if it outlives its deadline. */
+class Fixture {
+  readonly child: ChildProcessWithoutNullStreams;
+  /** What it printed on stdout: its JSON lines. */
+  stdout = "";
+  /** stdout and stderr, for the messages of failures. */
+  output = "";
+  /** Settles when the child has exited and its output is read. */
+  readonly exited: Promise<void>;
+  private readonly killer: NodeJS.Timeout;
+
+  constructor(name: string, programArgs: string[], scenario: ChildScenario) {
+    const program = helperProgram(name);
+    const { binary, args } = scenario.runtimeArgs
+      ? { binary: process.execPath, args: [...scenario.runtimeArgs, program] }
+      : runtimeCommand(program);
+    // From the package root, where Node resolves the preload kahook/register.
+    this.child = spawn(binary, [...args, ...programArgs], { cwd: packageRoot, env: { ...cleanEnv(), ...scenario.env } });
+    this.child.stdout.on("data", (chunk) => {
+      this.stdout += chunk;
+      this.output += chunk;
+      // Its report is its last line; then it waits for its stdin to close (test/_ending).
+      if (/"event":"(closed|open)"/.test(this.stdout)) this.child.stdin.end();
+    });
+    this.child.stderr.on("data", (chunk) => (this.output += chunk));
+    // The child may exit before reading its stdin.
+    this.child.stdin.on("error", () => {});
+    this.exited = new Promise((resolve) => this.child.once("close", () => resolve()));
+    this.killer = setTimeout(() => this.child.kill("SIGKILL"), scenario.deadlineMs + START_GRACE_MS);
+    void scenario.reportWhen?.finally(() => this.child.stdin.end());
+  }
+
+  /** Tells the child that its peer has vanished: its clock starts. */
+  tellVanished(): void {
+    this.child.stdin.write("vanished\n");
+  }
+
+  /** The first JSON line the child printed, once there is one; undefined if it exits first. */
+  async firstLine(): Promise<Record<string, unknown> | undefined> {
+    const line = () => (this.stdout.includes("\n") ? this.stdout.slice(0, this.stdout.indexOf("\n")) : undefined);
+    const printed = new Promise<void>((resolve) => {
+      const check = () => line() !== undefined && resolve();
+      this.child.stdout.on("data", check);
+      check();
+    });
+    await Promise.race([printed, this.exited]);
+    const first = line();
+    return first === undefined ? undefined : JSON.parse(first);
+  }
+
+  /** The child's last line, once it has exited. */
+  async report(): Promise<ChildReport> {
+    await this.exited;
+    const last = this.stdout.trim().split("\n").pop() ?? "";
+    try {
+      return JSON.parse(last) as ChildReport;
+    } catch {
+      throw new Error(this.describe("ended without a report"));
+    }
+  }
+
+  describe(what: string): string {
+    return `the child ${what} (exit ${this.child.exitCode}, signal ${this.child.signalCode}):\n${this.output}`;
+  }
+
+  stop(): void {
+    clearTimeout(this.killer);
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
+  }
+}
+
+/** Makes `peer` vanish (it drops every packet from now on) and tells the child. */
+function vanish(peer: net.Socket, fixture: Fixture): void {
+  // The vanished end is destroyed without a word; an error there means nothing.
+  peer.on("error", () => {});
+  dropAllTraffic(peer);
+  fixture.tellVanished();
+}
+
 /**
- * Runs test/_client in a child process of this runtime against a loopback server, makes the
- * server's end vanish once the client is connected, and returns the client's report.
+ * Runs test/_client in a child process against a loopback server, makes the server's end
+ * vanish once the client is connected, and returns the client's report.
  */
-export async function vanishWithChildClient(scenario: ChildClientScenario): Promise<ClientReport> {
+export async function vanishWithChildClient(scenario: ChildClientScenario): Promise<ChildReport> {
   const server = net.createServer();
   const accepted = nextConnection(server);
   const port = await listenLoopback(server);
-  const { binary, args } = runtimeCommand(helperProgram("_client"), scenario.flags);
   const options = scenario.options ? [JSON.stringify(scenario.options)] : [];
-  const child = spawn(binary, [...args, String(port), String(scenario.deadlineMs), ...options], {
-    env: { ...process.env, ...scenario.env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (chunk) => (output += chunk));
-  child.stderr.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
-  const killer = setTimeout(() => child.kill("SIGKILL"), scenario.deadlineMs + START_GRACE_MS);
+  const fixture = new Fixture("_client", [String(port), String(scenario.deadlineMs), String(scenario.pendingBytes ?? 0), ...options], scenario);
   let peer: net.Socket | undefined;
   try {
-    peer = await Promise.race([accepted, exited.then(() => undefined)]);
-    if (!peer) throw new Error(`the client exited before connecting:\n${output}`);
-    peer.on("error", () => {});
-    dropAllTraffic(peer);
-    await exited;
+    peer = await Promise.race([accepted, fixture.exited.then(() => undefined)]);
+    if (!peer) throw new Error(fixture.describe("exited before connecting"));
+    vanish(peer, fixture);
+    return await fixture.report();
   } finally {
-    clearTimeout(killer);
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    fixture.stop();
     peer?.destroy();
     server.close();
   }
-  const last = output.trim().split("\n").pop() ?? "";
+}
+
+/**
+ * Runs test/_server in a child process, connects to it, makes this client's end vanish once
+ * connected, and returns the server's report on the socket it accepted.
+ */
+export async function vanishWithChildServer(scenario: ChildScenario): Promise<ChildReport> {
+  const fixture = new Fixture("_server", [String(scenario.deadlineMs)], scenario);
+  let client: net.Socket | undefined;
   try {
-    return JSON.parse(last) as ClientReport;
-  } catch {
-    throw new Error(`the client ended without a report (exit ${child.exitCode}, signal ${child.signalCode}):\n${output}`);
+    const listening = await fixture.firstLine();
+    if (listening?.event !== "listening") throw new Error(fixture.describe("did not listen"));
+    client = net.connect(Number(listening.port), LOOPBACK);
+    await new Promise((resolve, reject) => client!.once("connect", resolve).once("error", reject));
+    vanish(client, fixture);
+    return await fixture.report();
+  } finally {
+    fixture.stop();
+    client?.destroy();
   }
 }

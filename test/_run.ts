@@ -71,7 +71,8 @@ export function succeeded(result: SpawnSyncReturns<string>): string {
 
 const OWN_VARIABLES = /^(TCP_|KAHOOK_)|^NODE_OPTIONS$/;
 
-function cleanEnv(): Record<string, string> {
+/** This process's environment without kahook's variables (TCP_*, KAHOOK_*) and NODE_OPTIONS. */
+export function cleanEnv(): Record<string, string> {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !OWN_VARIABLES.test(name))) as Record<
     string,
     string

@@ -11,17 +11,8 @@ import { type VanishingOptions, vanishingConnection } from "../src/deadpeer/conn
 import { recordTimeline, type Sample } from "./_timeline.ts";
 import { runtime } from "../src/runtime.ts";
 import { vanishWithChildClient } from "./_child.ts";
+import { assertDetected, GIVE_UP_MS, KEEPALIVE, KEEPALIVE_BOUND_MS, PENDING_BYTES, start, USER_TIMEOUT_MS } from "./_deadpeer.ts";
 
-/** Probe after 1 s idle, every 1 s, give up after 2 unanswered probes: 1 + 1 × 2 = 3 s. */
-const KEEPALIVE = { enable: true, idle: 1_000, interval: 1_000, count: 2 };
-const KEEPALIVE_BOUND_MS = KEEPALIVE.idle + KEEPALIVE.interval * KEEPALIVE.count;
-/** How long sent data may stay unacknowledged, ms. */
-const USER_TIMEOUT_MS = 2_000;
-/** The window a detection time must fall in: [bound − EARLY_MS, bound + LATE_MS]. */
-const EARLY_MS = 500;
-const LATE_MS = 2_000;
-/** Waiting beyond the window tells a late close from one that never came, ms. */
-const GIVE_UP_MS = KEEPALIVE_BOUND_MS + LATE_MS + 1_000;
 const SAMPLE_EVERY_MS = 100;
 
 interface Watched {
@@ -41,15 +32,8 @@ async function watch(options: VanishingOptions): Promise<Watched> {
   }
 }
 
-/** Starts a scenario now; its test awaits it later, so a failure is reported there and not as unhandled. */
-function start<T>(scenario: () => Promise<T>): Promise<T> {
-  const promise = scenario();
-  promise.catch(() => {});
-  return promise;
-}
-
 const idleClient = start(() => watch({ vanishes: "server", options: KEEPALIVE }));
-const busyClient = start(() => watch({ vanishes: "server", options: { userTimeout: USER_TIMEOUT_MS }, pendingBytes: 1_000 }));
+const busyClient = start(() => watch({ vanishes: "server", options: { userTimeout: USER_TIMEOUT_MS }, pendingBytes: PENDING_BYTES }));
 const idleServer = start(() => watch({ vanishes: "client", options: KEEPALIVE }));
 const childClient = start(() => vanishWithChildClient({ options: KEEPALIVE, deadlineMs: GIVE_UP_MS }));
 const control = start(async () => {
@@ -61,17 +45,6 @@ const control = start(async () => {
     connection.close();
   }
 });
-
-function assertDetected(what: string, closure: { afterMs: number; code?: string } | undefined, boundMs: number): void {
-  assert.ok(closure, `${what}: still open ${GIVE_UP_MS / 1000} s after the peer vanished (bound ${boundMs / 1000} s)`);
-  const seconds = (closure.afterMs / 1000).toFixed(2);
-  console.log(`${runtime} ${what}: ${closure.code} after ${seconds} s (bound ${boundMs / 1000} s)`);
-  assert.is(closure.code, "ETIMEDOUT", `${what}: ended with ${closure.code} after ${seconds} s`);
-  assert.ok(
-    closure.afterMs >= boundMs - EARLY_MS && closure.afterMs <= boundMs + LATE_MS,
-    `${what}: detected after ${seconds} s, outside [${(boundMs - EARLY_MS) / 1000}, ${(boundMs + LATE_MS) / 1000}] s`,
-  );
-}
 
 const most = (samples: Sample[], field: "probes" | "retransmits") => Math.max(0, ...samples.map((s) => s.info[field]));
 

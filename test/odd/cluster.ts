@@ -1,7 +1,6 @@
 // Two cluster workers listen through the primary; the primary connects four times and prints
 // what the workers answered. Under the preload the workers are preloaded too (execArgv).
 import cluster from "node:cluster";
-import { once } from "node:events";
 import net from "node:net";
 import { HOST } from "../_loopback.ts";
 
@@ -18,8 +17,8 @@ if (cluster.isPrimary) {
     for await (const chunk of net.connect(port, HOST)) reply += chunk;
     replies.push(reply);
   }
-  cluster.disconnect();
-  await once(cluster, "disconnect");
+  // The callback runs once every worker has disconnected.
+  await new Promise<void>((resolve) => cluster.disconnect(resolve));
   console.log(JSON.stringify({ replies }));
 } else {
   net.createServer((socket) => socket.end("served by a worker")).listen(0, HOST);

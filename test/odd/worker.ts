@@ -7,8 +7,10 @@ import { HOST, listen, port } from "../_loopback.ts";
 if (isMainThread) {
   const server = await listen(net.createServer((socket) => socket.end("hello, worker")));
   const worker = new Worker(new URL(import.meta.url), { workerData: port(server) });
+  // Waited for from the start: Node may emit 'exit' in the same turn as the last 'message'.
+  const exited = once(worker, "exit");
   const [reply] = await once(worker, "message");
-  await once(worker, "exit");
+  await exited;
   server.close();
   console.log(JSON.stringify({ reply }));
 } else {

@@ -21,10 +21,14 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Starts test/NAME (a fixture beside this file) in this runtime. */
-export function startChild(name: string): Child {
+/**
+ * Starts test/NAME (a fixture beside this file) in this runtime, with the runtime arguments given
+ * before the script (a preload; Deno's include `run`) and variables added to the environment.
+ */
+export function startChild(name: string, args: readonly string[] = runtimeArgs, env: Record<string, string> = {}): Child {
   const script = fileURLToPath(new URL(`${name}${extension}`, import.meta.url));
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [...runtimeArgs, script], {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [...args, script], {
+    env: { ...process.env, ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });
   let stderr = "";

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -50,6 +50,16 @@ if ("Deno" in globalThis) {
     assert.is(succeeded(result), "ran\n");
     assert.equal(kahookLines(result.stderr), ["kahook: not active: Deno was run without --allow-ffi; the program runs without kahook"]);
     assert.is(result.stderr, `${kahookLines(result.stderr)[0]}\n`);
+  });
+
+  test("deno run --allow-ffi for a libc path that does not exist: the program runs without kahook, after one line saying why", () => {
+    // /usr/lib64/libc.so.6 is on kahook's list of paths but not on Debian or Ubuntu, whose libc is under /lib/<multiarch>.
+    const absent = "/usr/lib64/libc.so.6";
+    assert.not.ok(existsSync(absent), `${absent} exists here: the test needs a listed path without libc`);
+    // A program with a server and a client that does not use kahook's API, which would need the FFI itself.
+    const result = runRuntime(["run", "--allow-env", `--allow-ffi=${absent}`, "--allow-net", "--preload", register, here("odd/halfclose")], CONFIGURED_ENV);
+    assert.equal(JSON.parse(succeeded(result)), { answer: `answer to "question", after your end` });
+    assert.match(result.stderr, new RegExp(`^kahook: not active: cannot load libc through deno's FFI \\(tried [^)]+\\): .*${absent}: cannot open shared object file: No such file or directory; sockets keep the runtime's settings\n$`));
   });
 
   test("deno run without --allow-ffi or --allow-env: one line names both", () => {

@@ -29,7 +29,9 @@ export function openLibc(open: LibcOpener): Libc {
       failures.push(error);
     }
   }
-  const first = failures[0] as Error | undefined;
+  // A path that could not be opened says more than one Deno refused to try (NotCapable: its
+  // --allow-ffi names another path): it tells why libc is not where kahook was let look.
+  const first = (failures.find((error) => (error as Error)?.name !== "NotCapable") ?? failures[0]) as Error | undefined;
   // The first line only: Node's "Cannot find module" goes on with the require stack.
   const reason = String(first?.message ?? first).split("\n")[0];
   throw new KahookError(

@@ -169,11 +169,11 @@ export function parseStraceSummary(text: string): Record<string, number> {
 
 /** Part 2: µs per connection end to end, contenders alternated round by round. */
 async function time(results: Results): Promise<void> {
-  const ROUNDS = 7;
+  const ROUNDS = 11;
   for (const runtime of RUNTIMES) {
     const samples = await alternate(contendersFor(runtime), ROUNDS, async (contender, round) => {
       progress(`time: ${runtime.name} round ${round + 1}/${ROUNDS} ${contender}`);
-      const { args, env } = invocation(runtime, contender, "connections", { BENCH_CONNECTIONS: "2000" });
+      const { args, env } = invocation(runtime, contender, "connections", { BENCH_CONNECTIONS: "1500" });
       return (await runJson<ConnectionRun>(runtime.binary, args, env)).usPerConnection;
     });
     for (const [contender, values] of Object.entries(samples)) {

@@ -62,7 +62,7 @@ export function keepAliveConnector(config: ConnectorConfig = {}): buildConnector
         const { label, keepAlive } = prepared;
         if (keepAlive.length > 0) plan.configureTarget(connected, `${label} after connect`, keepAlive);
       } else {
-        const { label, all } = plan.clientFor(connected.remoteAddress, connected.remotePort);
+        const { label, all } = plan.clientForPeer(() => ({ address: connected.remoteAddress, port: connected.remotePort }));
         if (all.length > 0) plan.configureTarget(connected, label, all);
       }
     };

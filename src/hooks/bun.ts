@@ -48,7 +48,8 @@ function hookNodeNet(plan: SocketPlan): NodeMethods {
     this[CLIENT] = plan.client;
     // The rules match the peer's address, known here once connected.
     this.prependOnceListener("connect", () => {
-      const { label, all } = (this[CLIENT] = plan.clientFor(this.remoteAddress, this.remotePort));
+      const peer = () => ({ address: this.remoteAddress, port: this.remotePort });
+      const { label, all } = (this[CLIENT] = plan.clientForPeer(peer));
       if (all.length > 0) plan.configureTarget(this, label, all);
     });
     return (originals.connect as (...args: unknown[]) => net.Socket).apply(this, args);
@@ -80,7 +81,7 @@ function hookBunNet(plan: SocketPlan): Originals["bun"] {
     const socket = {
       ...options.socket,
       open(connected: BunSocket) {
-        const { label, all } = plan.clientFor(connected.remoteAddress, connected.remotePort);
+        const { label, all } = plan.clientForPeer(() => ({ address: connected.remoteAddress, port: connected.remotePort }));
         if (all.length > 0) plan.configure(connected.fd, label, all);
         return open?.call(this, connected);
       },

@@ -46,7 +46,7 @@ function installDenoNetHooks(plan: SocketPlan): void {
   const originals: Originals = { connect: deno.connect, listen: deno.listen };
   deno.connect = function (options) {
     return originals.connect.call(this, options).then((conn) => {
-      const { label, all } = plan.clientFor(conn.remoteAddr.hostname, conn.remoteAddr.port);
+      const { label, all } = plan.clientForPeer(() => ({ address: conn.remoteAddr.hostname, port: conn.remoteAddr.port }));
       if (all.length > 0 && conn.remoteAddr.transport === "tcp") {
         plan.configureByAddress({ local: endpoint(conn.localAddr), remote: endpoint(conn.remoteAddr) }, label, all);
       }

@@ -110,6 +110,16 @@ export class SocketPlan {
   }
 
   /**
+   * As clientFor, for a connected socket whose peer costs system calls to learn (remoteAddress
+   * is a getpeername(2) in Node and Bun): the peer is asked for only when there are rules.
+   */
+  clientForPeer(peer: () => { address?: string; port?: number }): ClientSettings {
+    if (this.ruleSettings.length === 0) return this.client;
+    const { address, port } = peer();
+    return this.clientFor(address, port);
+  }
+
+  /**
    * The FFI, loaded on the first socket rather than at start-up: koffi costs Node 8–9 ms to
    * load, which every process started under the preload would pay, sockets or not. If it
    * cannot load, one line says so, whatever KAHOOK_DEBUG, and the program runs on unconfigured.

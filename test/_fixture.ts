@@ -1,11 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import process from "node:process";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
-
-/** How this runtime runs a script: Deno needs `run -A`; Node runs the compiled .js next to this file. */
-const runtimeArgs = "Deno" in globalThis ? ["run", "-A"] : [];
-const extension = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
+import { here, NO_PRELOAD } from "./_run.ts";
 
 /** Generous: a fixture starts in well under a second. */
 const LINE_TIMEOUT_MS = 20_000;
@@ -25,9 +21,8 @@ export interface Child {
  * Starts test/NAME (a fixture beside this file) in this runtime, with the runtime arguments given
  * before the script (a preload; Deno's include `run`) and variables added to the environment.
  */
-export function startChild(name: string, args: readonly string[] = runtimeArgs, env: Record<string, string> = {}): Child {
-  const script = fileURLToPath(new URL(`${name}${extension}`, import.meta.url));
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [...args, script], {
+export function startChild(name: string, args: readonly string[] = NO_PRELOAD, env: Record<string, string> = {}): Child {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [...args, here(name)], {
     env: { ...process.env, ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });

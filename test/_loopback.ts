@@ -1,31 +1,25 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import net from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname } from "node:path";
 import tls from "node:tls";
+import { listenLoopback, LOOPBACK } from "../src/deadpeer/connection.ts";
+import { selfSignedCert } from "./_cert.ts";
 
-export const HOST = "127.0.0.1";
+export const HOST = LOOPBACK;
 
-/** A self-signed certificate for 127.0.0.1, made with openssl for this test run. */
+/** A self-signed certificate for 127.0.0.1, made with openssl for this test run, read into memory. */
 export function selfSignedCertificate(): { key: Buffer; cert: Buffer } {
-  const dir = mkdtempSync(join(tmpdir(), "kahook-cert-"));
+  const { KAHOOK_TEST_KEY: key, KAHOOK_TEST_CERT: cert } = selfSignedCert();
   try {
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-      "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
-    ], { stdio: "ignore" });
-    return { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) };
+    return { key: readFileSync(key), cert: readFileSync(cert) };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dirname(key), { recursive: true, force: true });
   }
 }
 
-export function listen<S extends net.Server>(server: S): Promise<S> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, HOST, () => resolve(server));
-  });
+export async function listen<S extends net.Server>(server: S): Promise<S> {
+  await listenLoopback(server);
+  return server;
 }
 
 export function port(server: net.Server): number {

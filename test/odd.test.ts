@@ -43,7 +43,7 @@ const DEBUG = { ...CONFIGURED_ENV, KAHOOK_DEBUG: "1" };
 const CONFIGURED_LINE = /^kahook: fd \d+ (server|client): SO_KEEPALIVE=1 /;
 const kahookLines = (stderr: string) => stderr.split("\n").filter((line) => line.startsWith("kahook: "));
 
-for (const { fixture, runtimes, configures } of SCENARIOS.filter(({ runtimes }) => runtimes.includes(runtime))) {
+for (const { fixture, configures } of SCENARIOS.filter(({ runtimes }) => runtimes.includes(runtime))) {
   for (const preload of PRELOADS) {
     test(`${fixture}: the same output and exit status with ${preload.name} as without`, () => {
       // Every preload's flag and value come last: without them, the same runtime arguments.

@@ -106,7 +106,9 @@ export class SocketPlan {
 
   /** The settings for a client connecting to address:port: the first matching rule's, or the default. */
   clientFor(address: string | undefined, port: number | undefined): ClientSettings {
-    return this.ruleSettings[this.matchRule(address, port)] ?? this.client;
+    if (this.ruleSettings.length === 0) return this.client;
+    const index = this.matchRule(address, port);
+    return index < 0 ? this.client : this.ruleSettings[index];
   }
 
   /**

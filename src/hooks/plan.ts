@@ -122,7 +122,7 @@ export class SocketPlan {
   }
 
   /**
-   * The FFI, loaded on the first socket rather than at start-up: koffi costs Node 8–9 ms to
+   * The FFI, loaded on the first socket rather than at start-up: koffi costs Node 8–15 ms to
    * load, which every process started under the preload would pay, sockets or not. If it
    * cannot load, one line says so, whatever KAHOOK_DEBUG, and the program runs on unconfigured.
    */

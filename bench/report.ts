@@ -97,7 +97,7 @@ function targets(results: Results): string[] {
   return lines;
 }
 
-export function markdown(results: Results): string {
+function markdown(results: Results): string {
   const sections = [
     `Measured ${results.date.slice(0, 10)} on ${results.machine}; ${Object.entries(results.versions).map(([k, v]) => `${k} ${v}`).join(", ")}. ` +
       `Medians of alternated runs; the suite took ${fixed(results.seconds, 0)} s.`,

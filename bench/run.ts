@@ -155,7 +155,7 @@ async function syscalls(results: Results): Promise<void> {
 }
 
 /** strace -c's table: "% time seconds usecs/call calls errors syscall". */
-export function parseStraceSummary(text: string): Record<string, number> {
+function parseStraceSummary(text: string): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const line of text.split("\n")) {
     const fields = line.trim().split(/\s+/);

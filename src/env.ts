@@ -8,7 +8,7 @@ import type { OptionName, Platform } from "./sys/platform.ts";
 
 /** Which sockets the preload configures, like libkeepalive's three libraries. */
 export type Mode = "connect" | "listen" | "socket";
-export const MODES: readonly Mode[] = ["connect", "listen", "socket"];
+const MODES: readonly Mode[] = ["connect", "listen", "socket"];
 
 export interface Config {
   options: KeepAliveOptions;

@@ -24,7 +24,7 @@ export interface Preload {
 
 const register = join(root, "src/register.ts");
 /** What the fixtures need besides kahook's --allow-ffi and --allow-env: loopback, the certificate files, the CA store, child processes. */
-export const DENO_FIXTURE_PERMISSIONS = ["--allow-net", "--allow-read", "--allow-sys", "--allow-run"];
+const DENO_FIXTURE_PERMISSIONS = ["--allow-net", "--allow-read", "--allow-sys", "--allow-run"];
 
 /** This runtime's preload flags. Node's resolve kahook/register through package.json exports. */
 export const PRELOADS: Preload[] =

@@ -110,7 +110,7 @@ export function ruleLines(config: Config): string[] {
 }
 
 /** One line per known middlebox: whether the idle time in force keeps a flow through it alive. */
-export function middleboxLines(config: Config): string[] {
+function middleboxLines(config: Config): string[] {
   const idle = configured(config, { idle: systemDefault(currentPlatform(), "idle"), interval: 0, count: 0, userTimeout: 0 }).idle;
   const width = Math.max(...PROFILES.map(({ middlebox }) => middlebox.length));
   return [

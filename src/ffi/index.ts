@@ -19,7 +19,7 @@ export function loadLibc(): Libc {
 }
 
 /** Tries the platform's libc paths in order; the first that loads wins. */
-export function openLibc(open: LibcOpener): Libc {
+function openLibc(open: LibcOpener): Libc {
   const paths = currentPlatform().libc(process.arch);
   const failures: unknown[] = [];
   for (const path of paths) {

@@ -5,7 +5,7 @@
  * Usage: run.js [part or runtime ...]   parts: syscalls, time, ffi, startup, memory;
  * runtimes: node, bun, deno (default: all of each)
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn } from "../src/spawn.ts";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

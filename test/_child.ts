@@ -1,10 +1,10 @@
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import net from "node:net";
 import process from "node:process";
 import { dropAllTraffic } from "../src/deadpeer/filter.ts";
 import { LOOPBACK, listenLoopback, nextConnection } from "../src/deadpeer/connection.ts";
 import type { KeepAliveOptions } from "../src/options.ts";
-import { runtimeCommand } from "../src/spawn.ts";
+import { runtimeCommand, spawn } from "../src/spawn.ts";
 import { cleanEnv, here, packageRoot } from "./_run.ts";
 
 /** The last line test/_client or test/_server printed (test/_ending): how its socket ended, or that it was still open. */

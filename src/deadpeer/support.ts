@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawnSync } from "../spawn.ts";
 import { readFileSync } from "node:fs";
 import process from "node:process";
 

@@ -1,13 +1,12 @@
 // A connected TCP socket handed to a child process as its fd 3, which wraps it with
 // `new net.Socket({ fd: 3 })` and writes through it. Prints what the server received.
 // The child runs with this process's runtime flags (the preload included).
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import net from "node:net";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { HOST, listen, port } from "../_loopback.ts";
-import { runtimeCommand } from "../../src/spawn.ts";
+import { runtimeCommand, spawn } from "../../src/spawn.ts";
 
 /** The fd the child finds the socket at: the first after stdin, stdout and stderr. */
 const INHERITED_FD = 3;

@@ -43,6 +43,18 @@ export const VARIABLES: readonly Variable[] = [
   { name: "TCP_WINDOW_CLAMP", option: "windowClamp", fallback: 0 },
 ];
 
+/**
+ * Every variable configFromEnv reads: libkeepalive's, then kahook's own. Deno's --allow-env check
+ * (permissions.ts) asks for exactly these, and the README's table names them all.
+ */
+export const ENV_NAMES: readonly string[] = [
+  ...VARIABLES.map(({ name }) => name),
+  "KAHOOK_MODE",
+  "KAHOOK_DEBUG",
+  "KAHOOK_PROFILE",
+  "KAHOOK_RULES",
+];
+
 /** Plain decimal digits only: "30s", "1e3", "0x10", "+5", " 5" and "" are all refused. */
 const DIGITS = /^[0-9]+$/;
 

@@ -1,14 +1,11 @@
 import process from "node:process";
-import { VARIABLES } from "./env.ts";
+import { ENV_NAMES } from "./env.ts";
 import { runtime } from "./runtime.ts";
 import { currentPlatform } from "./sys/index.ts";
 
 interface DenoPermissions {
   querySync(descriptor: { name: "ffi"; path?: string } | { name: "env"; variable?: string }): { state: string };
 }
-
-/** Every variable configFromEnv reads. */
-const READ = [...VARIABLES.map(({ name }) => name), "KAHOOK_MODE", "KAHOOK_DEBUG"];
 
 /**
  * The Deno flags kahook needs and this process lacks: --allow-ffi (for libc, at any of the
@@ -22,6 +19,8 @@ export function missingPermissions(): string[] {
     permissions.querySync(descriptor).state === "granted";
   const missing: string[] = [];
   if (!currentPlatform().libc(process.arch).some((path) => granted({ name: "ffi", path }))) missing.push("--allow-ffi");
-  if (!READ.every((variable) => granted({ name: "env", variable }))) missing.push("--allow-env");
+  const denied = ENV_NAMES.filter((variable) => !granted({ name: "env", variable }));
+  if (denied.length === ENV_NAMES.length) missing.push("--allow-env");
+  else if (denied.length > 0) missing.push(`--allow-env for ${denied.join(", ")}`);
   return missing;
 }

@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { configFromEnv, KahookError } from "../mod.ts";
-import { VARIABLES } from "../src/env.ts";
+import { ENV_NAMES, VARIABLES } from "../src/env.ts";
+import { root } from "./_repo.ts";
+import { join } from "node:path";
 import { linux } from "../src/sys/linux.ts";
 
 type Env = Record<string, string>;
@@ -112,6 +114,26 @@ test("KAHOOK_DEBUG is on for any value but empty and 0", () => {
 
 test("reads process.env by default", () => {
   assert.equal(configFromEnv().mode, "socket");
+});
+
+test("ENV_NAMES lists exactly the variables configFromEnv reads, rules and profile included", () => {
+  const read = new Set<string>();
+  const recording = new Proxy({ KAHOOK_RULES: "port=5432:TCP_KEEPIDLE=30" } as Record<string, string>, {
+    get(target, name) {
+      if (typeof name === "string") read.add(name);
+      return target[name as string];
+    },
+  });
+  configFromEnv(recording);
+  assert.equal([...read].sort(), [...ENV_NAMES].sort());
+});
+
+test("the README's table of variables names every variable kahook reads", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## Configuration from the environment"));
+  const table = section.slice(0, section.indexOf("\n\n", section.indexOf("| variable |")));
+  const named = [...table.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((match) => match[1]);
+  assert.equal(named.sort(), [...ENV_NAMES].sort());
 });
 
 test.run();

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { ENV_NAMES } from "../src/env.ts";
 import { assertConfigured, CONFIGURED_ENV } from "./_configured.ts";
 import { root } from "./_repo.ts";
 import { readbacks } from "./_report.ts";
@@ -43,6 +44,22 @@ if ("Deno" in globalThis) {
     const result = runRuntime(["run", "--allow-ffi", "--allow-env", "--allow-net", "--preload", register, here("_pair")], CONFIGURED_ENV);
     assertPairConfigured(succeeded(result));
     assert.is(result.stderr, "");
+  });
+
+  test("deno run with --allow-env narrowed to the variables kahook reads configures every socket, silently", () => {
+    const allowEnv = `--allow-env=${ENV_NAMES.join(",")}`;
+    const result = runRuntime(["run", "--allow-ffi", allowEnv, "--allow-net", "--preload", register, here("_pair")], CONFIGURED_ENV);
+    assertPairConfigured(succeeded(result));
+    assert.is(result.stderr, "");
+  });
+
+  test("deno run with --allow-env lacking one variable kahook reads: the program runs without kahook, after one line saying so", () => {
+    for (const left of ["KAHOOK_PROFILE", "KAHOOK_RULES", "TCP_KEEPIDLE"]) {
+      const allowEnv = `--allow-env=${ENV_NAMES.filter((name) => name !== left).join(",")}`;
+      const result = runRuntime(["run", "--allow-ffi", allowEnv, "--preload", register, here("_ran")], CONFIGURED_ENV);
+      assert.is(succeeded(result), "ran\n", left);
+      assert.is(result.stderr, `kahook: not active: Deno was run without --allow-env for ${left}; the program runs without kahook\n`);
+    }
   });
 
   test("deno run without --allow-ffi: the program runs without kahook, after one line saying so", () => {

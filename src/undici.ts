@@ -53,7 +53,8 @@ export function keepAliveConnector(config: ConnectorConfig = {}): buildConnector
     debug: config.debug ?? fromEnv!.debug,
   });
   const build = config.buildConnector ?? loadBuildConnector();
-  const connect = build(config.connect);
+  // undici's buildConnector destructures its options: it takes no undefined.
+  const connect = build(config.connect ?? {});
   return (options, callback) => {
     // The settings for the attempt kahook prepared before connect(2); none where the runtime allows no such attempt.
     let prepared: ClientSettings | undefined;

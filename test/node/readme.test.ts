@@ -1,0 +1,154 @@
+// Every code example of the README, run as written in a fresh project that installed kahook from
+// its packed tarball. Shell lines run with bash; TypeScript blocks with Node 24, which strips types.
+import { readFileSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawnSync } from "../../src/spawn.ts";
+import { packedProject } from "../_packed.ts";
+import { root } from "../_repo.ts";
+import { cleanEnv } from "../_run.ts";
+import { RUNTIME_BINARIES } from "../_runtimes.ts";
+
+interface Block {
+  lang: string;
+  body: string;
+  /** The README's line of the opening fence, from 1. */
+  line: number;
+  /** Marked in the README as not runnable: "*Fragment:*" or "*In a clone of this repository:*" on the line before. */
+  exempt: boolean;
+}
+
+function readmeBlocks(): Block[] {
+  const lines = readFileSync(join(root, "README.md"), "utf8").split("\n");
+  const blocks: Block[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = lines[i].match(/^```(\w*)$/);
+    if (!open) continue;
+    const end = lines.indexOf("```", i + 1);
+    const before = lines.slice(0, i).reverse().find((line) => line.trim() !== "") ?? "";
+    blocks.push({ lang: open[1], body: lines.slice(i + 1, end).join("\n"), line: i + 1, exempt: /^\*(Fragment|In a clone of this repository):\*/.test(before) });
+    i = end;
+  }
+  return blocks;
+}
+
+/** The programs the shell examples start: each reports the options of a loopback client connection. */
+const PROGRAM = `import net from "node:net";
+import { getKeepAlive } from "kahook";
+
+const server = net.createServer((socket) => socket.end());
+server.listen(0, "127.0.0.1", () => {
+  const client = net.connect(server.address().port, "127.0.0.1", () => {
+    console.log(JSON.stringify(getKeepAlive(client)));
+    client.destroy();
+    server.close();
+  });
+});
+`;
+
+/** What a TypeScript example needs around it to show that it works; found by a line it contains. */
+const TS_CHECKS: { contains: string; check: string; expect: RegExp }[] = [
+  { contains: "install({ options", check: `await import("./example.ts"); console.log("ran");`, expect: /^ran$/m },
+  {
+    contains: "keepAliveConnector({",
+    check: `import http from "node:http";
+import { request } from "undici";
+await import("./example.ts");
+const server = http.createServer((_, response) => response.end("ok")).listen(0, "127.0.0.1");
+await new Promise((resolve) => server.once("listening", resolve));
+const response = await request(\`http://127.0.0.1:\${server.address().port}/\`);
+console.log(response.statusCode, await response.body.text());
+server.close();`,
+    expect: /^200 ok$/m,
+  },
+  {
+    contains: "net.connect(5432",
+    // The example's peer: a loopback server on 5432 that ends each connection after a moment.
+    check: `import net from "node:net";
+const server = net.createServer((socket) => setTimeout(() => { socket.destroy(); server.close(); }, 200));
+await new Promise((resolve, reject) => server.once("error", reject).listen(5432, "127.0.0.1", resolve));
+await import("./example.ts");`,
+    expect: /idle: 15000,\s+interval: 5000,\s+count: 4,\s+userTimeout: 35000/,
+  },
+  { contains: "diagnostics.subscribe(SOCKET_CHANNEL", check: `await import("./example.ts"); console.log("ran");`, expect: /^ran$/m },
+];
+
+let project: ReturnType<typeof packedProject> | undefined;
+let env: NodeJS.ProcessEnv;
+
+test.before(() => {
+  project = packedProject({ scripts: { start: "node server.js" } });
+  for (const name of ["server.js", "server.ts", "app.js"]) writeFileSync(join(project.dir, name), PROGRAM);
+  // `npm:kahook/register` resolves through package.json's version range, as after `npm install kahook`.
+  const manifest = JSON.parse(readFileSync(join(project.dir, "package.json"), "utf8"));
+  manifest.dependencies.kahook = "^0.1.0";
+  writeFileSync(join(project.dir, "package.json"), JSON.stringify(manifest, null, 2));
+  const bin = join(project.dir, "..", "bin");
+  mkdirSync(bin);
+  symlinkSync(RUNTIME_BINARIES.bun, join(bin, "bun"));
+  symlinkSync(RUNTIME_BINARIES.deno, join(bin, "deno"));
+  env = { ...cleanEnv(), PATH: `${bin}:${join(project.dir, "node_modules/.bin")}:${process.env.PATH}` };
+});
+
+test.after(() => project?.remove());
+
+function run(command: string, args: string[]) {
+  return spawnSync(command, args, { cwd: project!.dir, env, encoding: "utf8", timeout: 60_000 });
+}
+
+/** A shell block's commands: continuation lines joined, comments dropped. */
+function commands(body: string): string[] {
+  return body.replace(/\\\n/g, " ").split("\n").map((line) => line.replace(/\s+#\s.*$/, "").trim()).filter((line) => line && !line.startsWith("#"));
+}
+
+const blocks = readmeBlocks();
+
+test("every TypeScript and shell example of the README is run here or marked as a fragment", () => {
+  const unchecked = blocks.filter((block) => block.lang === "ts" && !block.exempt && !TS_CHECKS.some(({ contains }) => block.body.includes(contains)));
+  assert.equal(unchecked.map((block) => block.line), []);
+  assert.ok(blocks.filter((block) => ["sh", "ts"].includes(block.lang) && !block.exempt).length >= 6, "the README's examples were found");
+});
+
+for (const block of blocks.filter((block) => block.lang === "sh" && !block.exempt)) {
+  for (const command of commands(block.body)) {
+    test(`README line ${block.line}: ${command}`, () => {
+      const result = run("bash", ["-c", command]);
+      assert.is(result.status, 0, `exit ${result.status}: ${result.stderr}`);
+      const report = result.stdout.split("\n").reverse().find((line) => line.startsWith("{"));
+      assert.ok(report, `no report in ${JSON.stringify(result.stdout)}`);
+      const idle = Number(command.match(/TCP_KEEPIDLE=(\d+)|--idle (\d+)/)?.slice(1).find(Boolean) ?? 15);
+      const options = JSON.parse(report);
+      assert.is(options.enable, true, report);
+      assert.is(options.idle, idle * 1000, report);
+    });
+  }
+}
+
+for (const block of blocks.filter((block) => block.lang === "ts" && !block.exempt)) {
+  const check = TS_CHECKS.find(({ contains }) => block.body.includes(contains));
+  if (!check) continue;
+  test(`README line ${block.line}: the example with ${check.contains}`, () => {
+    writeFileSync(join(project!.dir, "example.ts"), block.body);
+    writeFileSync(join(project!.dir, "check.ts"), check.check);
+    const result = run(RUNTIME_BINARIES.node24, ["check.ts"]);
+    assert.is(result.status, 0, `exit ${result.status}: ${result.stderr}`);
+    assert.match(result.stdout, check.expect);
+  });
+}
+
+test("the README's NODE_OPTIONS form works in a Node process started outside the project; the bare name does not", () => {
+  const line = commands(blocks.map((block) => block.body).join("\n")).find((command) => command.startsWith("NODE_OPTIONS="));
+  assert.ok(line, "the README has a NODE_OPTIONS line");
+  const exported = line.replace(/ npm start$/, "");
+  const elsewhere = (options: string) => run("bash", ["-c", `export ${options}; cd / && node -e 'console.log("started")'`]);
+  const safe = elsewhere(exported);
+  assert.is(safe.status, 0, safe.stderr);
+  assert.match(safe.stdout, /^started$/m);
+  const bare = elsewhere(`NODE_OPTIONS="--import kahook/register"`);
+  assert.is.not(bare.status, 0);
+  assert.match(bare.stderr, /ERR_MODULE_NOT_FOUND/);
+});
+
+test.run();

@@ -7,7 +7,8 @@ import process from "node:process";
 import { configFromEnv } from "../env.ts";
 import { applyToProcess } from "../remote/process.ts";
 import { OPTION_HEADER, optionColumns, parsePid, SOCKET_HEADER, socketColumns, table } from "./inspect.ts";
-import { parseRun, usage } from "./run.ts";
+import type { Parsed } from "./args.ts";
+import { flagsEnv, RUN_OPTIONS } from "./run.ts";
 
 export const APPLY_HELP = `Usage: kahook apply PID [options] [--json]
 
@@ -18,14 +19,13 @@ its error. Needs what \`kahook inspect\` needs. Sockets the process opens later 
 touched: start it under \`kahook run\` for those.
 `;
 
-export function apply(args: string[], env: Record<string, string | undefined> = process.env): string {
-  const { pid, rest } = parsePid(args);
-  const json = rest.includes("--json");
-  const { env: flags, command } = parseRun(rest.filter((arg) => arg !== "--json"));
-  if (command.length > 0) throw usage(`unexpected argument ${JSON.stringify(command[0])}`);
-  const { options } = configFromEnv({ ...env, ...flags });
+export const APPLY_OPTIONS = { values: RUN_OPTIONS.values, switches: [...RUN_OPTIONS.switches, "--json"], operands: ["PID"] };
+
+export function apply(args: Parsed, env: Record<string, string | undefined> = process.env): string {
+  const pid = parsePid(args);
+  const { options } = configFromEnv({ ...env, ...flagsEnv(args) });
   const reports = applyToProcess(pid, options);
-  if (json) return JSON.stringify(reports, null, 2) + "\n";
+  if (args.switches.has("--json")) return JSON.stringify(reports, null, 2) + "\n";
   if (reports.length === 0) return `process ${pid} has no TCP sockets\n`;
   return table([[...SOCKET_HEADER, ...OPTION_HEADER, "result"], ...reports.map((report) => [
     ...socketColumns(report),

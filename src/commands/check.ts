@@ -33,6 +33,13 @@ async function readback(config: Config): Promise<string[]> {
   }
 }
 
+export const CHECK_HELP = `Usage: kahook check
+
+Shows the configuration that libkeepalive's variables give (unset ones take kahook's
+defaults), the worst-case time it takes to detect a vanished peer, the KAHOOK_RULES, and the
+options set on a loopback listener as read back from the connection it accepted.
+`;
+
 /** `kahook check`: what `kahook config` shows but the load balancers, and a live readback. */
 export async function check(env: Record<string, string | undefined> = process.env): Promise<string> {
   const config = configFromEnv(env);

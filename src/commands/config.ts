@@ -122,6 +122,14 @@ function middleboxLines(config: Config): string[] {
   ];
 }
 
+export const CONFIG_HELP = `Usage: kahook config
+
+Shows the configuration in force from the environment (libkeepalive's variables, then
+KAHOOK_PROFILE's values, then kahook's defaults), the system defaults, the worst-case time each
+takes to detect a dead peer, the KAHOOK_RULES, and the load balancers and NAT gateways that
+would drop an idle connection before its first keepalive probe.
+`;
+
 /** `kahook config`. */
 export function config(env: Env = process.env): string {
   const inForce = configFromEnv(env);

@@ -1,22 +1,30 @@
-import { spawn } from "node:child_process";
 import process from "node:process";
 import { type Closure, within } from "../deadpeer/closure.ts";
 import { type VanishingConnection, vanishingConnection } from "../deadpeer/connection.ts";
 import { inNamespace, simulationSupport } from "../deadpeer/support.ts";
 import type { TcpInfo } from "../deadpeer/tcpinfo.ts";
 import { runtime } from "../runtime.ts";
-import { runtimeCommand } from "../spawn.ts";
+import { runtimeCommand, spawn } from "../spawn.ts";
 import { currentPlatform, systemDefault } from "../sys/index.ts";
+import { CANNOT_SIMULATE, NOT_SHOWN } from "./exit.ts";
 
 /** `kahook demo` exits with these. */
 export const DEMO_EXIT = {
   /** kahook's connection noticed the vanished peer within its bound; the other did not. */
   shown: 0,
   /** It did not: kahook's connection outlived its bound, or the one without closed too. */
-  failed: 1,
+  failed: NOT_SHOWN,
   /** This machine cannot simulate a vanished peer (no CAP_NET_ADMIN, no user namespace). */
-  unsupported: 3,
+  unsupported: CANNOT_SIMULATE,
 } as const;
+
+export const DEMO_HELP = `Usage: kahook demo
+
+Makes the peer of two idle loopback connections vanish, one connection with kahook's options
+and one without, prints what TCP_INFO says of each as it goes, then when each noticed; about
+7 s. Exits ${DEMO_EXIT.shown} when kahook's connection noticed in time and the other did not, ${DEMO_EXIT.failed} when not, ${DEMO_EXIT.unsupported} when
+this machine cannot simulate it: that needs Linux with CAP_NET_ADMIN, or user namespaces.
+`;
 
 /** Probe after 2 s idle, then every 1 s; give up after 3 unanswered probes: 5 s in all. */
 const OPTIONS = { enable: true, idle: 2_000, interval: 1_000, count: 3 };

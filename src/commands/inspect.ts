@@ -6,7 +6,7 @@
 import type { KeepAliveState } from "../options.ts";
 import type { ProcSocket } from "../remote/proc.ts";
 import { inspectProcess } from "../remote/process.ts";
-import { usage } from "./run.ts";
+import { type Parsed, usage } from "./args.ts";
 
 export const INSPECT_HELP = `Usage: kahook inspect PID [--json]
 
@@ -16,12 +16,12 @@ retransmissions and the time since data was last received. Needs Linux 5.6 or la
 ptrace permission over PID (the same user, or root).
 `;
 
-/** PID, in plain digits, then the remaining arguments. */
-export function parsePid(args: string[]): { pid: number; rest: string[] } {
-  const [first, ...rest] = args;
-  if (first === undefined) throw usage("no PID given");
-  if (!/^[1-9][0-9]*$/.test(first)) throw usage(`PID must be a process id in digits, not ${JSON.stringify(first)}`);
-  return { pid: Number(first), rest };
+export const INSPECT_OPTIONS = { switches: ["--json"], operands: ["PID"] };
+
+/** The PID operand, in plain digits. */
+export function parsePid({ operands: [pid] }: Parsed): number {
+  if (!/^[1-9][0-9]*$/.test(pid)) throw usage(`PID must be a process id in digits, not ${JSON.stringify(pid)}`);
+  return Number(pid);
 }
 
 /** A duration in ms as the table shows it: whole seconds as "15s", otherwise "1500ms". */
@@ -48,12 +48,10 @@ export function table(rows: string[][]): string {
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd() + "\n").join("");
 }
 
-export function inspect(args: string[]): string {
-  const { pid, rest } = parsePid(args);
-  const json = rest[0] === "--json";
-  if (rest.length > (json ? 1 : 0)) throw usage(`unexpected argument ${JSON.stringify(rest[json ? 1 : 0])}`);
+export function inspect(args: Parsed): string {
+  const pid = parsePid(args);
   const sockets = inspectProcess(pid);
-  if (json) return JSON.stringify(sockets, null, 2) + "\n";
+  if (args.switches.has("--json")) return JSON.stringify(sockets, null, 2) + "\n";
   if (sockets.length === 0) return `process ${pid} has no TCP sockets\n`;
   const header = [...SOCKET_HEADER, ...OPTION_HEADER, "probes", "retrans", "last_recv"];
   return table([header, ...sockets.map((socket) => [

@@ -10,9 +10,8 @@ import { basename } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { configFromEnv } from "../env.ts";
-import { KahookError } from "../errors.ts";
+import { type Parsed, type Spec, usage } from "./args.ts";
 import { COMMAND_NOT_FOUND, EX_CONFIG } from "./exit.ts";
-
 
 /** Each option sets one environment variable, which takes precedence over the one inherited. */
 const FLAGS = [
@@ -41,36 +40,27 @@ ${FLAGS.map(({ flag, variable, value, help }) => `  ${`${flag} ${value}`.padEnd(
   ${"--debug".padEnd(22)}${"KAHOOK_DEBUG=1".padEnd(18)}one stderr line per configured socket and per failure
   ${"-h, --help".padEnd(40)}this text
 
-COMMAND's exit status and signals are passed through. kahook itself exits with
-2 for a bad command line, 78 for an invalid value (the message names the variable) and
-127 when COMMAND cannot be run.
+Options end at "--" or at COMMAND: what follows, --help included, is COMMAND's. COMMAND's
+exit status and signals are passed through; kahook's own statuses are in \`kahook --help\`.
 
 Examples: kahook run --idle 30 --interval 10 --count 3 -- node server.js
           kahook run --idle 30 -- bun server.ts
           kahook run --idle 30 -- deno run --allow-ffi --allow-env --allow-net server.ts
 `;
 
-/** A bad command line: the CLI prints it and exits 2. */
-export const usage = (message: string) => new KahookError("KAHOOK_ERR_USAGE", `${message}; see kahook --help`);
+/** run's options; apply takes them too. */
+export const RUN_OPTIONS = {
+  values: Object.fromEntries(FLAGS.map(({ flag, value }) => [flag, value])),
+  switches: ["--debug"],
+  command: "COMMAND",
+} satisfies Spec;
 
-/** Parses `run`'s options up to "--" or the first word that is not an option. */
-export function parseRun(args: string[]): { env: Record<string, string>; command: string[] } {
+/** The environment variables that the options given set. */
+export function flagsEnv({ values, switches }: Parsed): Record<string, string> {
   const env: Record<string, string> = {};
-  let i = 0;
-  for (; i < args.length && args[i].startsWith("-"); i++) {
-    const [flag, inline] = args[i].split(/=(.*)/s, 2);
-    if (flag === "--") return { env, command: args.slice(i + 1) };
-    if (flag === "--debug") {
-      env.KAHOOK_DEBUG = "1";
-      continue;
-    }
-    const known = FLAGS.find((entry) => entry.flag === flag);
-    if (!known) throw usage(`unknown option ${flag}`);
-    const value = inline ?? args[++i];
-    if (value === undefined) throw usage(`${flag} needs a value (${known.value})`);
-    env[known.variable] = value;
-  }
-  return { env, command: args.slice(i) };
+  for (const { flag, variable } of FLAGS) if (values[flag] !== undefined) env[variable] = values[flag];
+  if (switches.has("--debug")) env.KAHOOK_DEBUG = "1";
+  return env;
 }
 
 // register sits in src/, next to commands/: .js once built, .ts when run from source.
@@ -105,11 +95,9 @@ function withRuntimePreload(command: string[]): string[] {
 }
 
 /** Runs `kahook run ARGS`; resolves to the exit status to leave with. */
-export function run(args: string[]): Promise<number> {
-  const { env: flags, command: given } = parseRun(args);
-  if (given.length === 0) throw usage("no COMMAND given");
-  const command = withRuntimePreload(given);
-  const env = { ...process.env, ...flags };
+export function run(args: Parsed): Promise<number> {
+  const command = withRuntimePreload(args.command);
+  const env = { ...process.env, ...flagsEnv(args) };
   try {
     configFromEnv(env);
   } catch (error) {

@@ -1,8 +1,17 @@
-import { spawn } from "node:child_process";
+import { spawn } from "../../src/spawn.ts";
 import { once } from "node:events";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { APPLY_HELP } from "../../src/commands/apply.ts";
+import { CHECK_HELP } from "../../src/commands/check.ts";
+import { CONFIG_HELP } from "../../src/commands/config.ts";
+import { DEMO_HELP } from "../../src/commands/demo.ts";
+import { EX_UNAVAILABLE, EX_USAGE } from "../../src/commands/exit.ts";
+import { INSPECT_HELP } from "../../src/commands/inspect.ts";
+import { RUN_HELP } from "../../src/commands/run.ts";
 import { selfSignedCert } from "../_cert.ts";
 import { join } from "node:path";
 import { assertConfigured, CONFIGURED_ENV } from "../_configured.ts";
@@ -95,6 +104,116 @@ test("--help documents every option and variable", () => {
   const help = succeeded(kahook(["--help"]));
   for (const word of [...CONFIGURED_FLAGS.filter((a) => a.startsWith("--")), "--mode", "--defer-accept", "--debug", ...Object.keys(CONFIGURED_ENV), "KAHOOK_MODE", "TCP_DEFER_ACCEPT", "KAHOOK_DEBUG"]) {
     assert.ok(help.includes(word), word);
+  }
+});
+
+/** A pid that no process has: pid_max is 4194304 at most, and this one is checked free. */
+const NO_PROCESS = "999999";
+
+/** Each subcommand, its usage, and arguments around the option under test that would make it do its work. */
+const SUBCOMMANDS = (marker: string): { name: string; help: string; before: string[]; after: string[] }[] => [
+  // Doing its work, run would create the marker file.
+  { name: "run", help: RUN_HELP, before: [], after: ["--", "sh", "-c", `echo ran > ${marker}`] },
+  { name: "check", help: CHECK_HELP, before: [], after: [] },
+  { name: "demo", help: DEMO_HELP, before: [], after: [] },
+  { name: "config", help: CONFIG_HELP, before: [], after: [] },
+  // Doing their work, these would exit EX_UNAVAILABLE.
+  { name: "inspect", help: INSPECT_HELP, before: [NO_PROCESS], after: [] },
+  { name: "apply", help: APPLY_HELP, before: [NO_PROCESS, "--idle", "30"], after: [] },
+  { name: "help", help: "", before: [], after: [] },
+];
+
+/** Long enough for Node to start and print; the demo alone takes about 7 s. */
+const QUICK_MS = 3_000;
+
+test("every subcommand: -h and --help print its usage, exit 0 and do nothing else; --bogus exits 2 naming it", () => {
+  assert.not.ok(existsSync(`/proc/${NO_PROCESS}`), `pid ${NO_PROCESS} exists here`);
+  const usage = succeeded(kahook(["--help"]));
+  const dir = mkdtempSync(join(tmpdir(), "kahook-cli-"));
+  try {
+    for (const { name, help, before, after } of SUBCOMMANDS(join(dir, "ran"))) {
+      for (const flag of ["--help", "-h"]) {
+        const args = [name, ...before, flag, ...after];
+        const started = performance.now();
+        const result = kahook(args);
+        const ms = performance.now() - started;
+        assert.is(result.status, 0, `${args.join(" ")}: ${result.stderr}`);
+        assert.is(result.stdout, help || usage, args.join(" "));
+        assert.is(result.stderr, "", args.join(" "));
+        assert.ok(ms < QUICK_MS, `${args.join(" ")} took ${ms.toFixed(0)} ms`);
+      }
+      const args = [name, ...before, "--bogus", ...after];
+      const result = kahook(args);
+      assert.is(result.status, EX_USAGE, `${args.join(" ")}: ${result.stderr}`);
+      assert.is(result.stderr, "kahook: unknown option --bogus; see kahook --help\n", args.join(" "));
+      assert.is(result.stdout, "", args.join(" "));
+      assert.not.ok(existsSync(join(dir, "ran")), `${args.join(" ")} ran COMMAND`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("each usage is its own command's", () => {
+  for (const { name, help } of SUBCOMMANDS("")) {
+    if (help) assert.ok(help.startsWith(`Usage: kahook ${name}`), name);
+  }
+  assert.ok(succeeded(kahook(["help"])).startsWith("Usage: kahook COMMAND"));
+  assert.is(succeeded(kahook(["help", "inspect"])), INSPECT_HELP);
+});
+
+test("options after -- or after COMMAND are COMMAND's, --help included", () => {
+  const echo = ["sh", "-c", 'echo "$1"', "sh"];
+  for (const args of [["run", "--", ...echo, "--help"], ["run", "--idle", "30", ...echo, "-h"], ["run", ...echo, "--bogus"]]) {
+    assert.is(succeeded(kahook(args)), `${args.at(-1)}\n`, args.join(" "));
+  }
+});
+
+const packageJson = JSON.parse(readFileSync(`${packageRoot}package.json`, "utf8"));
+const { version } = packageJson;
+
+test("--version and -V print package.json's version, from dist/ under Node and from src/ under Bun and Deno", () => {
+  assert.match(version, /^\d+\.\d+\.\d+/);
+  for (const flag of ["--version", "-V"]) assert.is(succeeded(kahook([flag])), `kahook ${version}\n`, flag);
+  for (const [binary, args] of [
+    [join(runtimes, "bun/bin/bun.exe"), []],
+    [join(runtimes, "@deno/linux-x64-glibc/deno"), ["run", "-A"]],
+  ] as const) {
+    assert.is(succeeded(run(binary, [...args, `${packageRoot}src/cli.ts`, "-V"])), `kahook ${version}\n`, binary);
+  }
+});
+
+test("the version comes from the package.json of the package the CLI was started from, at run time", () => {
+  const dir = mkdtempSync(join(tmpdir(), "kahook-version-"));
+  try {
+    cpSync(`${packageRoot}dist/src`, join(dir, "dist/src"), { recursive: true });
+    symlinkSync(`${packageRoot}node_modules`, join(dir, "node_modules"));
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ ...packageJson, version: "9.8.7-moved" }));
+    assert.is(succeeded(run(process.execPath, [join(dir, "dist/src/cli.js"), "--version"])), "kahook 9.8.7-moved\n");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** `kahook --help`'s exit status table: status, meaning. */
+function exitStatuses(help: string): [number, string][] {
+  const table = help.slice(help.indexOf("\nExit statuses"), help.indexOf("\n\n", help.indexOf("\nExit statuses") + 1));
+  return [...table.matchAll(/^ +(\d+)  (.+)$/gm)].map((match) => [Number(match[1]), match[2]]);
+}
+
+test("--help documents each exit status once", () => {
+  const statuses = exitStatuses(succeeded(kahook(["--help"])));
+  assert.equal(statuses.map(([status]) => status), [0, 1, 2, 3, 69, 70, 71, 77, 78, 127]);
+});
+
+test("inspect and apply of a pid that no process has: the documented no-such-process status, naming the pid", () => {
+  assert.not.ok(existsSync(`/proc/${NO_PROCESS}`), `pid ${NO_PROCESS} exists here`);
+  const documented = new Map(exitStatuses(succeeded(kahook(["--help"]))));
+  for (const args of [["inspect", NO_PROCESS], ["apply", NO_PROCESS, "--idle", "30"]]) {
+    const result = kahook(args);
+    assert.is(result.status, EX_UNAVAILABLE, `${args.join(" ")}: ${result.stderr}`);
+    assert.match(result.stderr, new RegExp(`^kahook: .*\\b${NO_PROCESS}\\b.*no such process\n$`), args.join(" "));
+    assert.match(documented.get(EX_UNAVAILABLE) ?? "", /no such process/);
   }
 });
 

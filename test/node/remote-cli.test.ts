@@ -36,11 +36,11 @@ test("inspect prints one row per socket with its state and options", () =>
     assert.ok(rows.some((row) => / ESTABLISHED +on +21s +4s +5 +33s +0 +0 +\d+ms$/.test(row)), rows.join("\n"));
   }));
 
-test("without ptrace permission: a clear EPERM error, exit 78", () =>
+test("without ptrace permission: a clear EPERM error, exit 77 (EX_NOPERM)", () =>
   withHolder(async (child) => {
     assert.is(kahook(["inspect", String(child.pid)]).status, 0, "the same command as root");
     const denied = spawnAs(NOBODY, ["inspect", String(child.pid)]);
-    assert.is(denied.status, 78, denied.stderr);
+    assert.is(denied.status, 77, denied.stderr);
     assert.match(denied.stderr, /^kahook: .*permission denied: .*ptrace permission/);
   }));
 

@@ -1,0 +1,339 @@
+/**
+ * Real PostgreSQL and Redis servers on loopback, for tests of the drivers that talk to them
+ * (Bun.sql, Bun's RedisClient, npm drivers): Debian's postgresql and redis-server, each started
+ * in a fresh temporary directory on a free 127.0.0.1 port and stopped by its pid. A server that
+ * is not installed is an Error naming the Debian package: the test fails, it is not skipped.
+ * Works under Node, Bun and Deno (node:child_process through src/spawn.ts, node:net, node:fs).
+ * @module
+ */
+import { Buffer } from "node:buffer";
+import type { ChildProcess } from "node:child_process";
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import process from "node:process";
+import { spawn } from "../src/spawn.ts";
+
+export const HOST = "127.0.0.1";
+
+/**
+ * From the call (PostgreSQL: initdb included) to the first answer. Measured here: PostgreSQL 15
+ * 1.15–1.5 s (initdb ≈ 1 s of it), Redis 7 0.06–0.09 s, under Node, Bun and Deno alike.
+ */
+const START_TIMEOUT_MS = 20_000;
+/** From the stop signal to the exit; then SIGKILL, and as long again. */
+const STOP_TIMEOUT_MS = 10_000;
+/** One readiness probe: connect, ask, read the answer. */
+const PROBE_TIMEOUT_MS = 1_000;
+const PROBE_EVERY_MS = 50;
+/** The free port is found by binding port 0 and closing it: another process may take it before the server binds it. */
+const BIND_ATTEMPTS = 3;
+/** The tail of the server's output kept for error messages. */
+const LOG_LIMIT = 8_192;
+/** Where Debian's postgresql-NN packages put initdb and postgres. */
+const POSTGRES_ROOT = "/usr/lib/postgresql";
+/** Searched after PATH: root's PATH has the sbin directories, a user's may not. */
+const SYSTEM_PATH = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+
+export interface RunningServer {
+  /** The TCP port on HOST. */
+  port: number;
+  /** postgres://postgres@127.0.0.1:PORT/postgres (trust authentication) or redis://127.0.0.1:PORT. */
+  url: string;
+  /** The server's own pid: the PostgreSQL postmaster or redis-server (no wrapper process in between). */
+  pid: number;
+  /** The temporary directory holding its data and (PostgreSQL) its unix socket; removed by stop(). */
+  dir: string;
+  /** From the call to the first answer, in ms (PostgreSQL: initdb included). */
+  startupMs: number;
+  /** Stops the server by its pid, waits for its exit and removes dir. Calling it again returns the same promise. */
+  stop(): Promise<void>;
+}
+
+/** Debian's PostgreSQL binaries, newest major version first; throws naming the package when none is installed. */
+export function findPostgres(root = POSTGRES_ROOT): { initdb: string; postgres: string } {
+  const versions = existsSync(root) ? readdirSync(root).filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(b) - Number(a)) : [];
+  for (const version of versions) {
+    const bin = join(root, version, "bin");
+    const [initdb, postgres] = [join(bin, "initdb"), join(bin, "postgres")];
+    if (existsSync(initdb) && existsSync(postgres)) return { initdb, postgres };
+  }
+  throw new Error(`PostgreSQL is not installed (no ${root}/*/bin/initdb and postgres): install the Debian package postgresql (apt-get install postgresql)`);
+}
+
+/** An executable on PATH or in the system directories; throws naming the Debian package when missing. */
+export function findCommand(name: string, debianPackage: string, path = process.env.PATH ?? ""): string {
+  for (const dir of [...path.split(delimiter).filter(Boolean), ...SYSTEM_PATH]) {
+    if (existsSync(join(dir, name))) return join(dir, name);
+  }
+  throw new Error(`${name} is not installed: install the Debian package ${debianPackage} (apt-get install ${debianPackage})`);
+}
+
+/**
+ * Starts PostgreSQL: initdb with trust authentication and superuser `postgres` in a fresh
+ * temporary directory, then postgres on HOST and a free port, its unix socket in that directory.
+ * PostgreSQL refuses to run as root, so as root both run as the `postgres` user the Debian
+ * package creates, through setpriv, which execs: the pid spawned is the postmaster's own.
+ * (runuser would stay in between as the parent and not pass every signal on.)
+ */
+export async function startPostgres(): Promise<RunningServer> {
+  const started = performance.now();
+  const { initdb, postgres } = findPostgres();
+  const dir = mkdtempSync(join(tmpdir(), "kahook-pg-"));
+  try {
+    const prefix: string[] = [];
+    if (process.getuid?.() === 0) {
+      const { uid, gid } = systemUser("postgres", "postgresql");
+      chownSync(dir, uid, gid);
+      prefix.push(findCommand("setpriv", "util-linux"), `--reuid=${uid}`, `--regid=${gid}`, "--clear-groups", "--");
+    }
+    const command = (program: string, args: string[]) => prefix.length > 0 ? { binary: prefix[0], args: [...prefix.slice(1), program, ...args] } : { binary: program, args };
+    const data = join(dir, "data");
+    // --no-sync: a test's database need not survive a crash.
+    const setup = command(initdb, ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"]);
+    await runToEnd("initdb", setup.binary, setup.args, dir, started + START_TIMEOUT_MS);
+    const settings = ["listen_addresses=127.0.0.1", "fsync=off", "synchronous_commit=off", "full_page_writes=off"];
+    return await serve({
+      name: "postgres",
+      dir,
+      started,
+      command: (port) => command(postgres, ["-D", data, "-k", dir, "-p", String(port), ...settings.flatMap((setting) => ["-c", setting])]),
+      url: (port) => `postgres://postgres@${HOST}:${port}/postgres`,
+      ready: postgresReady,
+      // SIGINT is PostgreSQL's fast shutdown: it ends the sessions. SIGTERM (smart) waits for every
+      // client to leave, and a session whose client vanished never does.
+      stopSignal: "SIGINT",
+    });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Starts redis-server on HOST and a free port, with persistence off and its working directory a fresh temporary one. */
+export async function startRedis(): Promise<RunningServer> {
+  const started = performance.now();
+  const binary = findCommand("redis-server", "redis-server");
+  const dir = mkdtempSync(join(tmpdir(), "kahook-redis-"));
+  try {
+    return await serve({
+      name: "redis-server",
+      dir,
+      started,
+      command: (port) => ({
+        binary,
+        args: ["--port", String(port), "--bind", HOST, "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no"],
+      }),
+      url: (port) => `redis://${HOST}:${port}`,
+      ready: async (port) => (await exchange(port, Buffer.from("PING\r\n"), lineComplete)).toString("latin1").startsWith("+PONG"),
+      stopSignal: "SIGTERM",
+    });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * Connects to HOST:port, writes request, collects what the server sends until complete(received)
+ * is true, then ends the connection (writing farewell first, if given). Rejects on a connection
+ * error, on the server closing before complete, and after timeoutMs.
+ */
+export function exchange(
+  port: number,
+  request: Uint8Array,
+  complete: (received: Buffer) => boolean,
+  { timeoutMs = PROBE_TIMEOUT_MS, farewell }: { timeoutMs?: number; farewell?: Uint8Array } = {},
+): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    let received = Buffer.alloc(0);
+    const socket = net.connect(port, HOST);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(new Error(`no complete answer from ${HOST}:${port} within ${timeoutMs} ms (received ${JSON.stringify(received.toString("latin1"))})`)), timeoutMs);
+    socket.once("connect", () => socket.write(request));
+    socket.on("data", (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      if (!complete(received)) return;
+      clearTimeout(timer);
+      socket.removeAllListeners("close");
+      socket.on("error", () => {});
+      if (farewell) socket.end(farewell);
+      else socket.end();
+      setTimeout(() => socket.destroy(), 100).unref?.();
+      resolve(received);
+    });
+    socket.once("error", fail);
+    socket.once("close", () => fail(new Error(`${HOST}:${port} closed the connection after ${JSON.stringify(received.toString("latin1"))}`)));
+  });
+}
+
+/** A reply line (Redis simple string or error) is complete at its CRLF. */
+const lineComplete = (received: Buffer) => received.includes("\r\n");
+
+/** PostgreSQL's StartupMessage (protocol 3.0) for a user and database. */
+function startupMessage(user: string, database: string): Buffer {
+  const body = Buffer.from(`user\0${user}\0database\0${database}\0\0`, "latin1");
+  const head = Buffer.alloc(8);
+  head.writeInt32BE(head.length + body.length, 0);
+  head.writeInt32BE(3 << 16, 4);
+  return Buffer.concat([head, body]);
+}
+
+/** The type bytes of the complete backend messages in received: each is a type byte and an int32 length that counts itself. */
+function messageTypes(received: Buffer): string[] {
+  const types: string[] = [];
+  for (let at = 0; at + 5 <= received.length;) {
+    const end = at + 1 + received.readInt32BE(at + 1);
+    if (end > received.length) break;
+    types.push(String.fromCharCode(received[at]));
+    at = end;
+  }
+  return types;
+}
+
+/**
+ * Ready once a session starts: the listening socket opens before the server can take sessions
+ * (during start-up a session is refused with ErrorResponse 'E'), so a connect is not enough.
+ * Trust authentication: AuthenticationOk, then ReadyForQuery 'Z'. Ends with Terminate 'X'.
+ */
+async function postgresReady(port: number): Promise<boolean> {
+  const answer = await exchange(port, startupMessage("postgres", "postgres"), (received) => messageTypes(received).some((type) => type === "Z" || type === "E"), {
+    farewell: Buffer.from([0x58, 0, 0, 0, 4]),
+  });
+  return messageTypes(answer).includes("Z");
+}
+
+interface Serve {
+  name: string;
+  dir: string;
+  started: number;
+  command(port: number): { binary: string; args: string[] };
+  url(port: number): string;
+  ready(port: number): Promise<boolean>;
+  stopSignal: NodeJS.Signals;
+}
+
+/** A spawned server: its output's tail and its exit. */
+interface Child {
+  process: ChildProcess;
+  pid: number;
+  output(): string;
+  exited: Promise<string>;
+  hasExited(): boolean;
+}
+
+function start(binary: string, args: string[], cwd: string): Child {
+  const child = spawn(binary, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-LOG_LIMIT));
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  let done = false;
+  const exited = new Promise<string>((resolve) => {
+    child.once("error", (error) => ((done = true), resolve(`could not start: ${error.message}`)));
+    child.once("exit", (code, signal) => ((done = true), resolve(signal ? `killed by ${signal}` : `exited with code ${code}`)));
+  });
+  if (child.pid === undefined) done = true;
+  return { process: child, pid: child.pid ?? -1, output: () => output, exited, hasExited: () => done };
+}
+
+/** Resolves with the promise's value, or with undefined after ms; the timer does not outlive it. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs a setup command to its end, before the deadline (performance.now() ms); throws with its output on failure. */
+async function runToEnd(name: string, binary: string, args: string[], cwd: string, deadline: number): Promise<void> {
+  const child = start(binary, args, cwd);
+  const how = await within(child.exited, Math.max(0, deadline - performance.now()));
+  if (how === undefined) {
+    await kill(child, "SIGKILL");
+    throw new Error(`${name} did not finish within ${START_TIMEOUT_MS / 1000} s:\n${child.output()}`);
+  }
+  if (how !== "exited with code 0") throw new Error(`${name} ${how}:\n${child.output()}`);
+}
+
+/** Sends signal by pid, waits STOP_TIMEOUT_MS for the exit, then SIGKILL and as long again. */
+async function kill(child: Child, signal: NodeJS.Signals): Promise<void> {
+  for (const each of [signal, "SIGKILL"] as const) {
+    if (child.hasExited()) return;
+    try {
+      process.kill(child.pid, each);
+    } catch {
+      // Already gone (ESRCH).
+    }
+    if ((await within(child.exited, STOP_TIMEOUT_MS)) !== undefined) return;
+  }
+}
+
+/** A free TCP port on HOST: bind port 0, read the port the kernel chose, close. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, HOST, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function serve(options: Serve): Promise<RunningServer> {
+  const deadline = options.started + START_TIMEOUT_MS;
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const { binary, args } = options.command(port);
+    const child = start(binary, args, options.dir);
+    let lastProbe = "no probe yet";
+    while (!child.hasExited() && performance.now() < deadline) {
+      try {
+        if (await options.ready(port)) {
+          let stopping: Promise<void> | undefined;
+          return {
+            port,
+            url: options.url(port),
+            pid: child.pid,
+            dir: options.dir,
+            startupMs: performance.now() - options.started,
+            stop: () =>
+              (stopping ??= (async () => {
+                await kill(child, options.stopSignal);
+                rmSync(options.dir, { recursive: true, force: true });
+              })()),
+          };
+        }
+        lastProbe = "not ready yet";
+      } catch (error) {
+        lastProbe = (error as Error).message;
+      }
+      await sleep(PROBE_EVERY_MS);
+    }
+    // A moment for the output of a server that exited to arrive.
+    await within(child.exited, 200);
+    const output = child.output();
+    if (child.hasExited() && /address already in use/i.test(output) && attempt < BIND_ATTEMPTS) continue;
+    const how = child.hasExited() ? await child.exited : `did not answer on ${HOST}:${port} within ${START_TIMEOUT_MS / 1000} s (last probe: ${lastProbe})`;
+    await kill(child, "SIGKILL");
+    throw new Error(`${options.name} ${how}:\n${output}`);
+  }
+}
+
+/** The uid and gid of a system user, from /etc/passwd; throws naming the package that creates it. */
+function systemUser(name: string, debianPackage: string): { uid: number; gid: number } {
+  const line = readFileSync("/etc/passwd", "utf8").split("\n").find((entry) => entry.startsWith(`${name}:`));
+  if (!line) throw new Error(`no user ${name} to run the server as: install the Debian package ${debianPackage} (apt-get install ${debianPackage})`);
+  const [, , uid, gid] = line.split(":");
+  return { uid: Number(uid), gid: Number(gid) };
+}

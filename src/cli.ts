@@ -10,6 +10,7 @@ import { EX_CONFIG, EX_NOPERM, EX_OSERR, EX_SOFTWARE, EX_UNAVAILABLE, EX_USAGE, 
 import { inspect, INSPECT_HELP, INSPECT_OPTIONS } from "./commands/inspect.ts";
 import { run, RUN_HELP, RUN_OPTIONS } from "./commands/run.ts";
 import { KahookError } from "./errors.ts";
+import { packageFile } from "./package.ts";
 
 const USAGE = `Usage: kahook COMMAND [options] [ARGS...]
        kahook help [COMMAND]
@@ -64,13 +65,9 @@ function known(name: string): Command {
   return COMMANDS[name];
 }
 
-/**
- * package.json sits one level above src/cli.ts (Bun, Deno) and two above dist/src/cli.js (Node):
- * read at run time, so the version cannot drift from the one published.
- */
+/** Read at run time, so the version cannot drift from the one published. */
 function version(): string {
-  const path = import.meta.url.endsWith(".ts") ? "../package.json" : "../../package.json";
-  return JSON.parse(readFileSync(new URL(path, import.meta.url), "utf8")).version;
+  return JSON.parse(readFileSync(packageFile("package.json"), "utf8")).version;
 }
 
 async function main([name, ...args]: string[]): Promise<number> {

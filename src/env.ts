@@ -16,6 +16,8 @@ export interface Config {
   debug: boolean;
   /** KAHOOK_RULES: options for client connections to some destinations; the first rule that matches wins. */
   rules: Rule[];
+  /** KAHOOK_INTERPOSER=0: configure through the JavaScript hooks only, not the native interposer. */
+  interposer: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -53,6 +55,7 @@ export const ENV_NAMES: readonly string[] = [
   "KAHOOK_DEBUG",
   "KAHOOK_PROFILE",
   "KAHOOK_RULES",
+  "KAHOOK_INTERPOSER",
 ];
 
 /** Plain decimal digits only: "30s", "1e3", "0x10", "+5", " 5" and "" are all refused. */
@@ -91,6 +94,7 @@ export function configFromEnv(given: Env = process.env, platform: Platform = cur
     mode: parseMode(env.KAHOOK_MODE),
     debug: parseDebug(env.KAHOOK_DEBUG),
     rules: parseRules(env, platform),
+    interposer: parseInterposer(env.KAHOOK_INTERPOSER),
   };
 }
 
@@ -121,6 +125,15 @@ function parseMode(raw: string | undefined): Mode {
     `KAHOOK_MODE=${show(raw)} is not valid: expected one of ${MODES.join(", ")}`,
     { variable: "KAHOOK_MODE" },
   );
+}
+
+/** Unset or "1": the native interposer where it loads; "0": the JavaScript hooks only. */
+function parseInterposer(raw: string | undefined): boolean {
+  if (raw === undefined || raw === "1") return true;
+  if (raw === "0") return false;
+  throw new KahookError("KAHOOK_ERR_INVALID_ENV", `KAHOOK_INTERPOSER=${show(raw)} is not valid: expected 1 (the default) or 0`, {
+    variable: "KAHOOK_INTERPOSER",
+  });
 }
 
 /** Unset, "" and "0" mean off; anything else means on. */

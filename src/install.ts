@@ -2,26 +2,46 @@ import { configFromEnv } from "./env.ts";
 import { bunHooks } from "./hooks/bun.ts";
 import { denoHooks } from "./hooks/deno.ts";
 import { nodeHooks } from "./hooks/node.ts";
-import { type HookConfig, type RuntimeHooks, SocketPlan } from "./hooks/plan.ts";
+import { type HookConfig, reportLine, type RuntimeHooks, SocketPlan } from "./hooks/plan.ts";
+import { installInterposer, uninstallInterposer } from "./interposer/index.ts";
 import { runtime } from "./runtime.ts";
 
 export type { HookConfig } from "./hooks/plan.ts";
 
 const hooks: Record<typeof runtime, RuntimeHooks> = { deno: denoHooks, bun: bunHooks, node: nodeHooks };
 
+/** What install() put in place, for uninstall(). */
+let installed: "interposer" | "hooks" | undefined;
+
 /**
- * Configures every TCP socket the program opens from now on, in Node, Bun and Deno (see the
- * README's runtime table for what each covers). Without an argument the configuration comes
- * from the environment (TCP_KEEPIDLE, ..., KAHOOK_MODE, KAHOOK_DEBUG). Throws KahookError for
- * invalid options; never afterwards. The FFI loads with the first socket; if it cannot, one
- * stderr line says so and sockets are left as the runtime makes them. Installing again does
- * nothing and returns false.
+ * Configures every TCP socket the program opens from now on, in Node, Bun and Deno. Without an
+ * argument the configuration comes from the environment (TCP_KEEPIDLE, ..., KAHOOK_MODE,
+ * KAHOOK_DEBUG). The native interposer takes every socket of the process, the runtime's own
+ * clients and native code's included; where it cannot load, the JavaScript hooks configure the
+ * runtime's node:net sockets (and Bun's and Deno's own connect and listen), and one
+ * KAHOOK_DEBUG line says why (see the README's runtime table). Throws KahookError for invalid
+ * options; never afterwards. Installing again does nothing and returns false.
  */
 export function install(config: HookConfig = configFromEnv()): boolean {
-  return hooks[runtime].install(new SocketPlan(config));
+  if (installed) return false;
+  const plan = new SocketPlan(config);
+  if (config.interposer !== false) {
+    const native = installInterposer(plan);
+    if ("slots" in native) {
+      installed = "interposer";
+      return true;
+    }
+    if (native.already) return false;
+    if (plan.debug) reportLine(`interposer not active: ${native.reason}; the ${runtime} hooks configure node:net sockets`);
+  }
+  if (!hooks[runtime].install(plan)) return false;
+  installed = "hooks";
+  return true;
 }
 
-/** Restores the runtime's own socket methods. Sockets already configured keep their options. */
+/** Restores the runtime's own socket calls. Sockets already configured keep their options. */
 export function uninstall(): boolean {
-  return hooks[runtime].uninstall();
+  const done = installed === "interposer" ? uninstallInterposer() : installed === "hooks" && hooks[runtime].uninstall();
+  installed = undefined;
+  return done;
 }

@@ -1,5 +1,6 @@
 import diagnostics from "node:diagnostics_channel";
 import type { KahookError } from "./errors.ts";
+import { interposerStats } from "./interposer/index.ts";
 import type { Setting } from "./options.ts";
 
 /** The diagnostics_channel on which the hooks publish each socket they configure or fail to. */
@@ -27,9 +28,11 @@ export interface Stats {
 const channel = diagnostics.channel(SOCKET_CHANNEL);
 const counters: Stats = { configured: 0, failed: 0 };
 
-/** A copy of the counters. */
+/** A copy of the counters: the interposer's and the JavaScript hooks', whichever configured the sockets. */
 export function stats(): Stats {
-  return { ...counters };
+  const native = interposerStats();
+  if (!native) return { ...counters };
+  return { configured: counters.configured + native.configured, failed: counters.failed + native.failed };
 }
 
 /** Counts a socket and, when anyone listens on `kahook:socket`, publishes it. */

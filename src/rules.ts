@@ -20,7 +20,7 @@ export interface Rule {
 export type RuleMatcher = (address: string | undefined, port: number | undefined) => number;
 
 /** An address block: its bytes (4 for IPv4, 16 for IPv6), zero after the prefix, and the prefix length in bits. */
-interface Network {
+export interface Network {
   bytes: Uint8Array;
   prefix: number;
 }
@@ -102,11 +102,23 @@ export function checkPort(port: unknown): number {
   return port;
 }
 
-/** One rule's matcher, checked once (throws the reason): true when a destination matches. */
-export function compileMatcher(rule: Pick<Rule, "port" | "address">): (address: Uint8Array | undefined, port: number | undefined) => boolean {
+/** What a rule matches, checked: an absent part matches any destination. */
+export interface Destination {
+  port?: number;
+  network?: Network;
+}
+
+/** One rule's destination, checked once; throws the reason. */
+export function compileDestination(rule: Pick<Rule, "port" | "address">): Destination {
   const port = rule.port === undefined ? undefined : checkPort(rule.port);
   const network = rule.address === undefined ? undefined : parseNetwork(rule.address);
   if (port === undefined && network === undefined) throw invalid("a rule needs a port or an address to match");
+  return { port, network };
+}
+
+/** One rule's matcher, checked once (throws the reason): true when a destination matches. */
+export function compileMatcher(rule: Pick<Rule, "port" | "address">): (address: Uint8Array | undefined, port: number | undefined) => boolean {
+  const { port, network } = compileDestination(rule);
   return (remote, remotePort) =>
     (port === undefined || remotePort === port) &&
     (network === undefined || (remote !== undefined && inNetwork(remote, network)));

@@ -29,7 +29,14 @@ test("unset variables give kahook's defaults: 15 s idle, 15 s interval, 9 probes
     mode: "socket",
     debug: false,
     rules: [],
+    interposer: true,
   });
+});
+
+test("KAHOOK_INTERPOSER takes 1 or 0, and nothing else", () => {
+  assert.is(read({ KAHOOK_INTERPOSER: "1" }).interposer, true);
+  assert.is(read({ KAHOOK_INTERPOSER: "0" }).interposer, false);
+  for (const raw of ["", "off", "false", "2"]) rejects({ KAHOOK_INTERPOSER: raw }, "KAHOOK_INTERPOSER");
 });
 
 // The values libkeepalive's atoi() turns silently into something else.

@@ -7,7 +7,7 @@ import { KahookError } from "../errors.ts";
 import { loadLibc, type Libc } from "../ffi/index.ts";
 import { observeSocket } from "../observe.ts";
 import { compileOptions, type KeepAliveOptions, type Setting } from "../options.ts";
-import { compileRules, type Rule, type RuleMatcher } from "../rules.ts";
+import { compileDestination, compileRules, type Destination, type Rule, type RuleMatcher } from "../rules.ts";
 import { currentPlatform, errnoName } from "../sys/index.ts";
 import type { OptionName, Platform } from "../sys/platform.ts";
 
@@ -20,6 +20,8 @@ export interface HookConfig {
   debug?: boolean;
   /** Options for client connections to some destinations; the first rule that matches wins, `options` where none does. */
   rules?: readonly Rule[];
+  /** false: configure through the JavaScript hooks only, not the native interposer. Default true. */
+  interposer?: boolean;
 }
 
 /** What a client socket gets, chosen by its destination. */
@@ -80,6 +82,11 @@ export class SocketPlan {
   readonly server?: readonly Setting[];
   /** Set again on a listening or accepted socket after a setKeepAlive call (the configured options win). */
   readonly serverKeepAlive?: readonly Setting[];
+  /** Which sockets get options: connect, listen or socket. */
+  readonly mode: Mode;
+  readonly debug: boolean;
+  /** Each rule's destination and settings, in order: the first that matches a client wins. */
+  readonly rules: readonly { destination: Destination; settings: ClientSettings }[];
   /** libc, once loaded; null when it cannot load (said once, and sockets are left alone). */
   private loaded?: Libc | null;
   private readonly platform: Platform;
@@ -97,6 +104,10 @@ export class SocketPlan {
     this.client = forClients("client", settings);
     this.matchRule = compileRules(rules);
     this.ruleSettings = rules.map((rule, index) => forClients(`client, rule ${index + 1}`, compileRuleOptions(rule, index, this.platform)));
+    // compileRules has checked every destination, so compileDestination cannot throw here.
+    this.rules = rules.map((rule, index) => ({ destination: compileDestination(rule), settings: this.ruleSettings[index] }));
+    this.mode = mode;
+    this.debug = debug;
     if (mode !== "connect") {
       this.server = settings;
       this.serverKeepAlive = keepAlive(settings);
@@ -227,7 +238,7 @@ function describe(settings: readonly Setting[]): string {
 }
 
 /** Written synchronously to fd 2, so lines are whole and ordered even if the program exits next. */
-function reportLine(line: string): void {
+export function reportLine(line: string): void {
   try {
     writeSync(2, `kahook: ${line}\n`);
   } catch {

@@ -28,11 +28,20 @@ async function clientState(host = "127.0.0.1") {
 const original = tcpMethods();
 const options = { enable: true, idle: 21_000, interval: 3_000, count: 4 };
 
-test("install() wraps the four methods; installing again changes nothing and returns false", async () => {
+test("install() with the interposer leaves Node's methods alone; installing again returns false", async () => {
   assert.is(install({ options }), true);
+  assert.equal(tcpMethods(), original);
+  assert.is(install({ options: { idle: 99_000 } }), false);
+  assert.equal((await clientState()).idle, 21_000);
+  assert.is(uninstall(), true);
+  assert.is.not((await clientState()).idle, 21_000, "uninstall() restored the slots");
+});
+
+test("install() without the interposer wraps the four methods; installing again changes nothing and returns false", async () => {
+  assert.is(install({ options, interposer: false }), true);
   const installed = tcpMethods();
   for (const name of HOOKED) assert.is.not(installed[name], original[name], name);
-  assert.is(install({ options: { idle: 99_000 } }), false);
+  assert.is(install({ options: { idle: 99_000 }, interposer: false }), false);
   assert.equal(tcpMethods(), installed);
   assert.equal((await clientState()).idle, 21_000);
 });

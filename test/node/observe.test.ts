@@ -1,4 +1,4 @@
-/** The kahook:socket channel publishes each socket the hooks configure and each failure; stats() counts them. */
+/** The kahook:socket channel publishes each socket the JavaScript hooks configure and each failure; stats() counts them, the interposer's too. */
 import diagnostics from "node:diagnostics_channel";
 import { once } from "node:events";
 import net from "node:net";
@@ -11,21 +11,26 @@ import { compileOptions } from "../../src/options.ts";
 const CLIENTS = 3;
 const options = { enable: true, idle: 21_000, count: 4 };
 
+/** A loopback server and CLIENTS clients, each closed once connected. */
+async function serveClients(): Promise<void> {
+  const server = net.createServer((socket) => socket.destroy()).listen(0, "127.0.0.1");
+  await once(server, "listening");
+  for (let i = 0; i < CLIENTS; i++) {
+    const client = net.connect((server.address() as net.AddressInfo).port, "127.0.0.1");
+    await once(client, "connect");
+    client.destroy();
+  }
+  server.close();
+}
+
 test("one event per listener and per client, with the options set; stats() counts them", async () => {
   const events: SocketEvent[] = [];
   const collect = (message: unknown) => events.push(message as SocketEvent);
   diagnostics.subscribe(SOCKET_CHANNEL, collect);
   const before = stats();
-  install({ options });
+  install({ options, interposer: false });
   try {
-    const server = net.createServer((socket) => socket.destroy()).listen(0, "127.0.0.1");
-    await once(server, "listening");
-    for (let i = 0; i < CLIENTS; i++) {
-      const client = net.connect((server.address() as net.AddressInfo).port, "127.0.0.1");
-      await once(client, "connect");
-      client.destroy();
-    }
-    server.close();
+    await serveClients();
   } finally {
     uninstall();
     diagnostics.unsubscribe(SOCKET_CHANNEL, collect);
@@ -59,7 +64,7 @@ test("a failure is published with its KahookError and counted", () => {
 
 test("nobody subscribed: the sockets are still counted", async () => {
   const before = stats();
-  install({ options });
+  install({ options, interposer: false });
   try {
     const server = net.createServer().listen(0, "127.0.0.1");
     await once(server, "listening");
@@ -68,6 +73,18 @@ test("nobody subscribed: the sockets are still counted", async () => {
     uninstall();
   }
   assert.is(stats().configured, before.configured + 1);
+});
+
+test("with the interposer, stats() counts the sockets it configured", async () => {
+  const before = stats();
+  install({ options });
+  try {
+    await serveClients();
+  } finally {
+    uninstall();
+  }
+  const after = stats();
+  assert.equal({ configured: after.configured - before.configured, failed: after.failed - before.failed }, { configured: 1 + CLIENTS, failed: 0 });
 });
 
 test.run();

@@ -1,0 +1,78 @@
+/* kahook's interposer: shared declarations and the install ABI.
+ *
+ * kahook_install(words, count) takes int32 words, ABI version 1:
+ *   [0] version = 1
+ *   [1] flags: FLAG_CLIENT | FLAG_LISTEN | FLAG_DEBUG
+ *   [2] S, the number of setting sets (2..64); then S sets, each:
+ *       n (0..16), then n groups of 4 words: level, optname, value, sticky (0 or 1)
+ *   then R = S - 2 rules, each: port (0 = any), address length in bytes (0 = any, 4, 16),
+ *       prefix bits, then 16 words holding the address bytes (0..255; bytes after the
+ *       length and bits after the prefix are zero)
+ * Set 0 is the listeners' (accepted sockets inherit it), set 1 the clients' default, set 2 + i
+ * rule i's. It returns the number of slots patched, or a negative errno with nothing patched. */
+#ifndef KAHOOK_H
+#define KAHOOK_H
+
+#include <elf.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define KAHOOK_EXPORT __attribute__((visibility("default")))
+
+enum { KAHOOK_ABI_VERSION = 1 };
+enum { FLAG_CLIENT = 1, FLAG_LISTEN = 2, FLAG_DEBUG = 4 };
+enum { MAX_SETS = 64, MAX_SETTINGS = 16, MAX_RULES = MAX_SETS - 2 };
+enum { SET_SERVER = 0, SET_CLIENT = 1, SET_RULE = 2 };
+
+struct setting { int level, name, value, sticky; };
+struct set { int count; struct setting settings[MAX_SETTINGS]; };
+struct rule { int port, length, prefix; unsigned char address[16]; };
+struct config { int flags, sets; struct set set[MAX_SETS]; struct rule rule[MAX_RULES]; };
+
+/* config.c: the settings in force, written only while nothing is patched. */
+extern struct config kahook_config;
+int kahook_config_load(const int32_t *words, int32_t count);
+
+/* The wrapped functions; the order indexes kahook_names, kahook_real and kahook_wrapper. */
+enum { FN_SOCKET, FN_CONNECT, FN_LISTEN, FN_ACCEPT, FN_ACCEPT4, FN_SETSOCKOPT, FN_DLOPEN, FN_COUNT };
+typedef int socket_fn(int, int, int);
+typedef int connect_fn(int, const struct sockaddr *, socklen_t);
+typedef int listen_fn(int, int);
+typedef int accept_fn(int, struct sockaddr *, socklen_t *);
+typedef int accept4_fn(int, struct sockaddr *, socklen_t *, int);
+typedef int setsockopt_fn(int, int, int, const void *, socklen_t);
+typedef void *dlopen_fn(const char *, int);
+
+/* sockets.c */
+extern const char *const kahook_names[FN_COUNT];
+extern void *kahook_real[FN_COUNT]; /* libc's own definitions, from libc's handle */
+extern void *const kahook_wrapper[FN_COUNT];
+int kahook_find_real(void);
+void kahook_reset(void);
+
+/* got.c */
+void kahook_rewalk(void);
+int64_t kahook_patched(void);
+
+/* Both supported architectures are 64-bit: relocation info is split the ELF64 way. */
+#define R_TYPE(info) ELF64_R_TYPE(info)
+#define R_SYM(info) ELF64_R_SYM(info)
+
+/* Relocation types naming a GOT slot, and how a lazy (not yet bound) slot can be bound. */
+#if defined(__x86_64__)
+#define R_JUMP_SLOT R_X86_64_JUMP_SLOT
+#define R_GLOB_DAT R_X86_64_GLOB_DAT
+#define LAZY_SLOT_CALLABLE 1 /* it points at its own PLT entry, whose push names the relocation */
+#elif defined(__aarch64__)
+#define R_JUMP_SLOT R_AARCH64_JUMP_SLOT
+#define R_GLOB_DAT R_AARCH64_GLOB_DAT
+#define LAZY_SLOT_CALLABLE 0 /* it points at PLT0, which expects x16 set by the PLT entry */
+#else
+#error "the interposer supports x86_64 and aarch64"
+#endif
+
+KAHOOK_EXPORT int32_t kahook_install(const int32_t *words, int32_t count);
+KAHOOK_EXPORT int32_t kahook_uninstall(void);
+KAHOOK_EXPORT int64_t kahook_stat(int32_t which);
+
+#endif

@@ -1,0 +1,295 @@
+/* The wrappers that patched GOT slots point at, and the per-fd tags they share.
+ * No allocation and no lock here: relaxed atomics only, and libc's own functions for the real
+ * calls. errno is preserved across kahook's own calls, so callers see only their call's errno. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <gnu/lib-names.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "kahook.h"
+
+/* 1 Mi fds, one byte each: pages never touched stay unbacked. Larger fds are passed through.
+ * Aligned to the largest page size (64 KiB on arm64) so the table can be dropped whole. */
+enum { TAGS = 1 << 20 };
+enum { TAG_UNKNOWN, TAG_OTHER, TAG_TCP, TAG_SET /* + set index */ };
+static _Atomic unsigned char tags[TAGS] __attribute__((aligned(1 << 16)));
+
+enum { CONFIGURED, FAILED, REPLACED, COUNTERS };
+static _Atomic int64_t counters[COUNTERS];
+
+const char *const kahook_names[FN_COUNT] = {"socket", "connect", "listen", "accept", "accept4", "setsockopt", "dlopen"};
+void *kahook_real[FN_COUNT];
+#define REAL(fn, type) ((type *)kahook_real[fn])
+
+static int tag_of(int fd) {
+  return (unsigned)fd < TAGS ? atomic_load_explicit(&tags[fd], memory_order_relaxed) : TAG_OTHER;
+}
+
+static void tag(int fd, int value) {
+  if ((unsigned)fd < TAGS) atomic_store_explicit(&tags[fd], (unsigned char)value, memory_order_relaxed);
+}
+
+static void count(int counter) { atomic_fetch_add_explicit(&counters[counter], 1, memory_order_relaxed); }
+
+/* ---- debug lines: one write(2) each, no allocation ---- */
+
+#define NAMED(level, name) {level, name, #name}
+static const struct { int level, name; const char *text; } option_names[] = {
+    NAMED(SOL_SOCKET, SO_KEEPALIVE),      NAMED(IPPROTO_TCP, TCP_KEEPIDLE), NAMED(IPPROTO_TCP, TCP_KEEPINTVL),
+    NAMED(IPPROTO_TCP, TCP_KEEPCNT),      NAMED(IPPROTO_TCP, TCP_USER_TIMEOUT), NAMED(IPPROTO_TCP, TCP_SYNCNT),
+    NAMED(IPPROTO_TCP, TCP_DEFER_ACCEPT), NAMED(IPPROTO_TCP, TCP_MAXSEG),   NAMED(IPPROTO_TCP, TCP_WINDOW_CLAMP),
+    NAMED(IPPROTO_TCP, TCP_NODELAY),
+};
+#define ERRNO(e) {e, #e}
+static const struct { int number; const char *text; } errno_names[] = {
+    ERRNO(EINVAL), ERRNO(ENOPROTOOPT), ERRNO(EBADF), ERRNO(ENOTSOCK), ERRNO(EPERM),
+    ERRNO(EACCES), ERRNO(EOPNOTSUPP), ERRNO(EFAULT), ERRNO(ENOMEM),   ERRNO(ENOBUFS),
+};
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+struct line { char text[1024]; size_t used; };
+
+static void put(struct line *l, const char *s) {
+  while (*s && l->used < sizeof l->text - 1) l->text[l->used++] = *s++;
+}
+
+static void put_int(struct line *l, long value) {
+  char digits[24], *d = digits + sizeof digits;
+  unsigned long u = value < 0 ? 0UL - (unsigned long)value : (unsigned long)value;
+  *--d = '\0';
+  do *--d = (char)('0' + u % 10); while ((u /= 10) != 0);
+  if (value < 0) *--d = '-';
+  put(l, d);
+}
+
+static void put_option(struct line *l, int level, int name, int value) {
+  size_t i = 0;
+  while (i < COUNT_OF(option_names) && (option_names[i].level != level || option_names[i].name != name)) i++;
+  if (i < COUNT_OF(option_names)) {
+    put(l, option_names[i].text);
+  } else {
+    put_int(l, level);
+    put(l, ":");
+    put_int(l, name);
+  }
+  put(l, "=");
+  put_int(l, value);
+}
+
+/* "kahook: fd 12 client, rule 2: " (rules count from 1, as in the JavaScript side's lines). */
+static void begin(struct line *l, int fd, int set) {
+  l->used = 0;
+  put(l, "kahook: fd ");
+  put_int(l, fd);
+  put(l, set == SET_SERVER ? " server" : " client");
+  if (set >= SET_RULE) {
+    put(l, ", rule ");
+    put_int(l, set - SET_RULE + 1);
+  }
+  put(l, ":");
+}
+
+static void emit(struct line *l) {
+  int saved = errno;
+  l->text[l->used++] = '\n';
+  if (write(2, l->text, l->used) < 0) {
+    /* stderr closed: the line is lost, the program goes on */
+  }
+  errno = saved;
+}
+
+/* ---- configuring ---- */
+
+static int is_tcp(int domain, int type, int protocol) {
+  return (domain == AF_INET || domain == AF_INET6) && (type & 0xf) == SOCK_STREAM &&
+         (protocol == 0 || protocol == IPPROTO_TCP);
+}
+
+/* The tag of an fd kahook has not seen (opened before install, or by an unpatched object). */
+static int tcp_tag(int fd) {
+  int t = tag_of(fd);
+  if (t != TAG_UNKNOWN) return t;
+  int domain, type, protocol;
+  socklen_t a = sizeof(int), b = sizeof(int), c = sizeof(int);
+  int tcp = getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &a) == 0 && getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &b) == 0 &&
+            getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &c) == 0 && is_tcp(domain, type, protocol);
+  t = tcp ? TAG_TCP : TAG_OTHER;
+  tag(fd, t);
+  return t;
+}
+
+/* Applies set k in order, stopping at the first failure. An empty set tags the fd and counts nothing. */
+static void configure(int fd, int k) {
+  const struct set *set = &kahook_config.set[k];
+  int i = 0, error = 0;
+  tag(fd, TAG_SET + k);
+  if (set->count == 0) return;
+  for (; i < set->count; i++) {
+    const struct setting *s = &set->settings[i];
+    if (REAL(FN_SETSOCKOPT, setsockopt_fn)(fd, s->level, s->name, &s->value, sizeof s->value) != 0) {
+      error = errno;
+      break;
+    }
+  }
+  int failed = i < set->count;
+  count(failed ? FAILED : CONFIGURED);
+  if (!(kahook_config.flags & FLAG_DEBUG)) return;
+  struct line l;
+  begin(&l, fd, k);
+  for (int j = failed ? i : 0; j <= i && j < set->count; j++) {
+    put(&l, " ");
+    put_option(&l, set->settings[j].level, set->settings[j].name, set->settings[j].value);
+  }
+  if (failed) {
+    size_t e = 0;
+    while (e < COUNT_OF(errno_names) && errno_names[e].number != error) e++;
+    put(&l, ": ");
+    if (e < COUNT_OF(errno_names)) {
+      put(&l, errno_names[e].text);
+    } else {
+      put(&l, "errno ");
+      put_int(&l, error);
+    }
+  }
+  emit(&l);
+}
+
+/* Whether the first `bits` bits of a and b are equal. */
+static int prefix_matches(const unsigned char *a, const unsigned char *b, int bits) {
+  int whole = bits / 8, rest = bits % 8;
+  return memcmp(a, b, (size_t)whole) == 0 && (rest == 0 || ((a[whole] ^ b[whole]) & (0xff00 >> rest) & 0xff) == 0);
+}
+
+/* The first rule matching the destination's port and address, else the default client set.
+ * IPv4 rules also match IPv4-mapped IPv6 destinations; IPv6 rules match only real IPv6 ones. */
+static int client_set(const struct sockaddr *to) {
+  const struct sockaddr_in *in = (const void *)to;
+  const struct sockaddr_in6 *in6 = (const void *)to;
+  int v4 = to->sa_family == AF_INET || IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr);
+  int port = ntohs(to->sa_family == AF_INET ? in->sin_port : in6->sin6_port);
+  const unsigned char *address = to->sa_family == AF_INET ? (const unsigned char *)&in->sin_addr
+                                                          : in6->sin6_addr.s6_addr + (v4 ? 12 : 0);
+  for (int i = 0; i < kahook_config.sets - SET_RULE; i++) {
+    const struct rule *r = &kahook_config.rule[i];
+    if (r->port != 0 && r->port != port) continue;
+    if (r->length != 0 && (r->length == 4) != v4) continue;
+    if (r->length != 0 && !prefix_matches(r->address, address, r->prefix)) continue;
+    return SET_RULE + i;
+  }
+  return SET_CLIENT;
+}
+
+/* ---- the wrappers ---- */
+
+static int wrap_socket(int domain, int type, int protocol) {
+  int fd = REAL(FN_SOCKET, socket_fn)(domain, type, protocol);
+  if (fd >= 0) tag(fd, is_tcp(domain, type, protocol) ? TAG_TCP : TAG_OTHER);
+  return fd;
+}
+
+static int wrap_connect(int fd, const struct sockaddr *to, socklen_t length) {
+  if ((kahook_config.flags & FLAG_CLIENT) && to && length >= sizeof(struct sockaddr_in) &&
+      (to->sa_family == AF_INET || (to->sa_family == AF_INET6 && length >= sizeof(struct sockaddr_in6)))) {
+    int saved = errno;
+    if (tcp_tag(fd) == TAG_TCP) configure(fd, client_set(to));
+    errno = saved;
+  }
+  return REAL(FN_CONNECT, connect_fn)(fd, to, length);
+}
+
+static int wrap_listen(int fd, int backlog) {
+  if (kahook_config.flags & FLAG_LISTEN) {
+    int saved = errno;
+    if (tcp_tag(fd) == TAG_TCP) configure(fd, SET_SERVER);
+    errno = saved;
+  }
+  return REAL(FN_LISTEN, listen_fn)(fd, backlog);
+}
+
+/* An accepted socket has its configured listener's options (the kernel copies them). */
+static int accepted(int listener, int fd) {
+  if (fd >= 0) {
+    int t = tag_of(listener);
+    tag(fd, t >= TAG_SET || t == TAG_OTHER ? t : TAG_UNKNOWN);
+  }
+  return fd;
+}
+
+static int wrap_accept(int fd, struct sockaddr *from, socklen_t *length) {
+  return accepted(fd, REAL(FN_ACCEPT, accept_fn)(fd, from, length));
+}
+
+static int wrap_accept4(int fd, struct sockaddr *from, socklen_t *length, int flags) {
+  return accepted(fd, REAL(FN_ACCEPT4, accept4_fn)(fd, from, length, flags));
+}
+
+/* On a configured socket, a sticky setting keeps kahook's value whatever the program sets. */
+static int wrap_setsockopt(int fd, int level, int name, const void *value, socklen_t length) {
+  int t = tag_of(fd);
+  if (t >= TAG_SET && value && length == sizeof(int)) {
+    const struct set *set = &kahook_config.set[t - TAG_SET];
+    for (int i = 0; i < set->count; i++) {
+      const struct setting *s = &set->settings[i];
+      if (!s->sticky || s->level != level || s->name != name || s->value == *(const int *)value) continue;
+      count(REPLACED);
+      if (kahook_config.flags & FLAG_DEBUG) {
+        struct line l;
+        begin(&l, fd, t - TAG_SET);
+        put(&l, " ");
+        put_option(&l, level, name, *(const int *)value);
+        put(&l, " kept at ");
+        put_int(&l, s->value);
+        emit(&l);
+      }
+      return REAL(FN_SETSOCKOPT, setsockopt_fn)(fd, level, name, &s->value, sizeof s->value);
+    }
+  }
+  return REAL(FN_SETSOCKOPT, setsockopt_fn)(fd, level, name, value, length);
+}
+
+/* Objects a dlopen brings in are patched before it returns. */
+static void *wrap_dlopen(const char *file, int flags) {
+  void *handle = REAL(FN_DLOPEN, dlopen_fn)(file, flags);
+  if (handle) {
+    int saved = errno;
+    kahook_rewalk();
+    errno = saved;
+  }
+  return handle;
+}
+
+void *const kahook_wrapper[FN_COUNT] = {
+    (void *)wrap_socket, (void *)wrap_connect,    (void *)wrap_listen, (void *)wrap_accept,
+    (void *)wrap_accept4, (void *)wrap_setsockopt, (void *)wrap_dlopen,
+};
+
+/* Takes the real functions from libc's own handle: dlsym(RTLD_DEFAULT) can return an
+ * executable's PLT stub (Bun's), which jumps through the slot being patched. */
+int kahook_find_real(void) {
+  void *libc = dlopen(LIBC_SO, RTLD_NOLOAD | RTLD_LAZY);
+  int rc = 0;
+  if (!libc) return -ENOENT;
+  /* dlopen is optional: before glibc 2.34 it lives in libdl, and is then not wrapped. */
+  for (int fn = 0; fn < FN_COUNT; fn++)
+    if (!(kahook_real[fn] = dlsym(libc, kahook_names[fn])) && fn != FN_DLOPEN) rc = -ENOENT;
+  dlclose(libc); /* drops the reference RTLD_NOLOAD took; libc stays */
+  return rc;
+}
+
+/* Forgets the tags and counts of a previous install, whose set numbers no longer apply.
+ * The table is anonymous memory: MADV_DONTNEED returns it to zero pages in one call. */
+void kahook_reset(void) {
+  if (madvise(tags, sizeof tags, MADV_DONTNEED) != 0)
+    for (int fd = 0; fd < TAGS; fd++) tag(fd, TAG_UNKNOWN);
+  for (int i = 0; i < COUNTERS; i++) atomic_store_explicit(&counters[i], 0, memory_order_relaxed);
+}
+
+int64_t kahook_stat(int32_t which) {
+  if (which >= 0 && which < COUNTERS) return atomic_load_explicit(&counters[which], memory_order_relaxed);
+  return which == COUNTERS ? kahook_patched() : -EINVAL;
+}

@@ -1,0 +1,50 @@
+/**
+ * The compiled configuration the native interposer takes (native/interposer/kahook.h): int32
+ * words, parsed once here so that the C side has no parser of its own.
+ *
+ *   [0] ABI_VERSION  [1] flags  [2] number of setting sets S
+ *   S sets: n, then n × (level, name, value, sticky); set 0 listeners, set 1 clients, set 2 + i rule i
+ *   R = S - 2 rules: port (0 any), address length (0 any, 4, 16), prefix bits, 16 address bytes
+ * @module
+ */
+import type { ClientSettings, SocketPlan } from "../hooks/plan.ts";
+import type { Setting } from "../options.ts";
+import type { OptionName } from "../sys/platform.ts";
+
+export const ABI_VERSION = 1;
+const CONFIGURE_CLIENTS = 1;
+const CONFIGURE_LISTENERS = 2;
+const DEBUG_LINES = 4;
+/** native/interposer's static limits: sets of at most 16 settings, at most 62 rules. */
+export const MAX_RULES = 62;
+const ADDRESS_WORDS = 16;
+
+/** What a later setsockopt of the program cannot change: the options the configured values win for. */
+const STICKY: readonly OptionName[] = ["enable", "idle", "interval", "count", "userTimeout"];
+
+function set(settings: readonly Setting[]): number[] {
+  return [settings.length, ...settings.flatMap(({ option, socketOption, value }) =>
+    [socketOption.level, socketOption.name, value, STICKY.includes(option) ? 1 : 0])];
+}
+
+/** The words for a plan; throws when it has more rules than the library holds. */
+export function compileWords(plan: SocketPlan): Int32Array {
+  if (plan.rules.length > MAX_RULES) throw new Error(`${plan.rules.length} rules; the interposer holds ${MAX_RULES}`);
+  const flags = (plan.mode !== "listen" ? CONFIGURE_CLIENTS : 0) | (plan.mode !== "connect" ? CONFIGURE_LISTENERS : 0) |
+    (plan.debug ? DEBUG_LINES : 0);
+  const clientSets: readonly ClientSettings[] = [plan.client, ...plan.rules.map(({ settings }) => settings)];
+  const rules = plan.rules.flatMap(({ destination: { port, network } }) => {
+    const address = new Array<number>(ADDRESS_WORDS).fill(0);
+    network?.bytes.forEach((byte, index) => (address[index] = byte));
+    return [port ?? 0, network?.bytes.length ?? 0, network?.prefix ?? 0, ...address];
+  });
+  return Int32Array.from([
+    ABI_VERSION,
+    flags,
+    1 + clientSets.length,
+    ...set(plan.server ?? []),
+    ...clientSets.flatMap(({ all }) => set(all)),
+    plan.rules.length,
+    ...rules,
+  ]);
+}

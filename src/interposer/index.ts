@@ -1,0 +1,58 @@
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import type { SocketPlan } from "../hooks/plan.ts";
+import { packageFile } from "../package.ts";
+import { runtime } from "../runtime.ts";
+import { compileWords } from "./abi.ts";
+import { loadBunFFI } from "./bun.ts";
+import { loadDenoFFI } from "./deno.ts";
+import { type NativeInterposer, type NativeLoader, STATS } from "./native.ts";
+import { loadNodeAddon } from "./node.ts";
+
+const loaders: Record<typeof runtime, NativeLoader> = { deno: loadDenoFFI, bun: loadBunFFI, node: loadNodeAddon };
+
+/** Why kahook_install refused, by its negated errno (Linux numbers, as the library is built for Linux only). */
+const REFUSALS: Record<number, string> = {
+  22: "it refused the compiled settings (EINVAL)",
+  2: "libc's socket functions were not found (ENOENT)",
+  8: "no object of this program calls libc's connect through a slot it recognises (ENOEXEC): a static executable, or another interposer holds the slots",
+};
+
+/** The library built for this machine: native/build/<platform>-<arch>/kahook.node. */
+export const libraryPath = (): string =>
+  fileURLToPath(packageFile(`native/build/${process.platform}-${process.arch}/kahook.node`));
+
+let loaded: NativeInterposer | undefined;
+
+/** The outcome of an attempt to install: the slots patched, or why not; `already` when a copy of kahook installed it. */
+export type Installed = { slots: number } | { reason: string; already: boolean };
+
+const EALREADY = 114;
+
+/**
+ * Loads the library and redirects the program's socket calls to it, configured by the plan.
+ * Never throws: a library that cannot load or install gives the reason, and nothing is changed.
+ */
+export function installInterposer(plan: SocketPlan): Installed {
+  try {
+    const words = compileWords(plan);
+    loaded ??= loaders[runtime](libraryPath());
+    const result = loaded.install(words);
+    if (result >= 0) return { slots: result };
+    return { reason: REFUSALS[-result] ?? `kahook_install returned ${result}`, already: result === -EALREADY };
+  } catch (error) {
+    return { reason: String((error as Error)?.message ?? error).split("\n")[0], already: false };
+  }
+}
+
+/** Restores the slots; false when the interposer is not installed. */
+export function uninstallInterposer(): boolean {
+  return loaded !== undefined && loaded.uninstall() >= 0;
+}
+
+/** The interposer's counters, or undefined when it was never loaded. */
+export function interposerStats(): Record<(typeof STATS)[number], number> | undefined {
+  const native = loaded;
+  if (!native) return undefined;
+  return Object.fromEntries(STATS.map((name, index) => [name, native.stat(index)])) as Record<(typeof STATS)[number], number>;
+}

@@ -58,6 +58,7 @@ export type Contender =
   | "kahook-connect"
   | "kahook-listen"
   | "kahook-socket"
+  | "hooks-connect"
   | "setKeepAlive"
   | "net-keepalive"
   | "c-connect"
@@ -67,7 +68,8 @@ const C_PRELOAD = join(build, "keepalive_preload.so");
 const C_LOOP = join(build, "setsockopt_loop");
 
 function contendersFor(runtime: Runtime): Contender[] {
-  const all: Contender[] = ["none", "kahook-connect", "kahook-listen", "setKeepAlive", "c-connect", "c-listen"];
+  // kahook-*: the preload with its interposer; hooks-connect: the preload's JavaScript hooks alone (KAHOOK_INTERPOSER=0).
+  const all: Contender[] = ["none", "kahook-connect", "kahook-listen", "hooks-connect", "setKeepAlive", "c-connect", "c-listen"];
   // net-keepalive documents Node only; its native part (ffi-rs) is a Node-API addon.
   return runtime.name === "node" ? [...all, "net-keepalive"] : all;
 }
@@ -77,9 +79,10 @@ function invocation(runtime: Runtime, contender: Contender, script: string, env:
   const args = [...runtime.run];
   const childEnv: Record<string, string | undefined> = { ...process.env, ...env, BENCH_CONTENDER: contender };
   for (const name of Object.keys(childEnv)) if (name.startsWith("TCP_") || name.startsWith("KAHOOK_")) delete childEnv[name];
-  if (contender.startsWith("kahook-")) {
+  if (contender.startsWith("kahook-") || contender.startsWith("hooks-")) {
     args.push(...runtime.preload);
-    childEnv.KAHOOK_MODE = contender.slice("kahook-".length);
+    childEnv.KAHOOK_MODE = contender.slice(contender.indexOf("-") + 1);
+    if (contender.startsWith("hooks-")) childEnv.KAHOOK_INTERPOSER = "0";
   }
   if (contender.startsWith("c-")) {
     childEnv.LD_PRELOAD = C_PRELOAD;

@@ -2,6 +2,8 @@ import type { Platform } from "./platform.ts";
 
 // <sys/socket.h>, <netinet/in.h>, <netinet/tcp.h>: identical on x86_64 and arm64.
 export const SOL_SOCKET = 1;
+/** SOL_SOCKET: the socket's pending error, cleared by reading it. */
+export const SO_ERROR = 4;
 export const IPPROTO_TCP = 6;
 const INT_MAX = 2147483647;
 const AF_INET = 2;
@@ -45,7 +47,7 @@ export const linux: Platform = {
   errno: {
     1: "EPERM", 2: "ENOENT", 3: "ESRCH", 4: "EINTR", 9: "EBADF", 11: "EAGAIN", 12: "ENOMEM",
     13: "EACCES", 14: "EFAULT", 22: "EINVAL", 23: "ENFILE", 24: "EMFILE", 38: "ENOSYS", 88: "ENOTSOCK",
-    92: "ENOPROTOOPT", 95: "EOPNOTSUPP", 97: "EAFNOSUPPORT", 107: "ENOTCONN",
+    92: "ENOPROTOOPT", 95: "EOPNOTSUPP", 97: "EAFNOSUPPORT", 107: "ENOTCONN", 110: "ETIMEDOUT",
   },
   libc(arch) {
     const dir = multiarch[arch] ?? `${arch}-linux-gnu`;

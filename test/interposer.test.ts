@@ -135,12 +135,36 @@ test("exports only kahook_* and the Node-API entry points", () => {
   ]);
 });
 
+/** Builds and runs threads.c: connects on four threads while the interposer is installed and uninstalled 200 times. */
+function checkThreads(label: string, compiler: string, library: string, run: string[] = []): void {
+  const program = join(dir, `threads-${compiler.replace(/\W/g, "")}`);
+  execFileSync(compiler, [...STRICT, "-pthread", "-o", program, join(fixtures, "threads.c")]);
+  const [binary, ...args] = [...run, program, library];
+  const child = spawnSync(binary!, args, { encoding: "utf8", timeout: 60_000 });
+  assert.is(child.status, 0, `${label}: ${child.stderr}`);
+  const r = JSON.parse(child.stdout);
+  const is = (field: string, expected: unknown) => assert.equal(r[field], expected, `${label}: ${field} in ${child.stdout}`);
+  is("bad_cycles", 0); // every install patched the slots and every uninstall restored as many
+  is("failures", 0); // no connect lost
+  is("mixed", 0); // no socket half configured
+  assert.ok(r.configured > 0 && r.untouched > 0, `${label}: connects both while installed and not: ${child.stdout}`);
+  assert.ok(r.configured_after_install >= 100, `${label}: configured connects once installed for good: ${child.stdout}`);
+}
+
+test("connects on four threads while the interposer is installed and uninstalled 200 times: none lost, none half configured", () => {
+  checkThreads("x64", "cc", library);
+});
+
 const crossCompiler = "/usr/bin/aarch64-linux-gnu-gcc";
 const qemu = "/usr/bin/qemu-aarch64";
 if (host === "linux-x64" && existsSync(crossCompiler) && existsSync(qemu)) {
   test("arm64 build, under qemu-aarch64: every socket reads back as configured", () => {
     const arm = join(dir, "linux-arm64", "kahook.node");
     checkRun("arm64", drive(crossCompiler, [], arm, [qemu, "-L", "/usr/aarch64-linux-gnu"]));
+  });
+
+  test("arm64 build, under qemu-aarch64: connects on four threads during 200 installs and uninstalls", () => {
+    checkThreads("arm64", crossCompiler, join(dir, "linux-arm64", "kahook.node"), [qemu, "-L", "/usr/aarch64-linux-gnu"]);
   });
 }
 

@@ -13,6 +13,8 @@ export interface Results {
   syscalls: { runtime: RuntimeName; contender: string; setsockopt: number; getsockopt: number; total: number; byName: Record<string, number> }[];
   time: { runtime: RuntimeName; contender: string; usPerConnection: number; samples: number[] }[];
   ffi: { runtime: RuntimeName; nsPerCall: number; cNsPerCall: number; nsPerPath: number; cNsPerPath: number; nodeFfiNsPerCall?: number }[];
+  /** ns per loopback connection, one per round: nothing set, the 5 calls made by the program, by the C reference's connect, by the interposer. */
+  interposerPath?: { connections: number; none: number[]; calls: number[]; reference: number[]; interposer: number[] };
   startup: { runtime: RuntimeName; msWithout: number; msWith: number; firstConnectionMsWithout: number; firstConnectionMsWith: number }[];
   memory: { runtime: RuntimeName; contender: string; before: { rss: number; fds: number }; after: { rss: number; fds: number } }[];
 }
@@ -32,8 +34,21 @@ const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
 /** The number of options kahook sets per client in the default configuration. */
 const DEFAULT_OPTIONS = 5;
 
+/** The median over rounds of what `who` adds to a connection over what `than` adds. */
+function addedRatio(path: NonNullable<Results["interposerPath"]>, who: number[], than: number[]): number {
+  return median(who.map((ns, round) => (ns - path.none[round]) / (than[round] - path.none[round])));
+}
+
 function targets(results: Results): string[] {
   const lines: string[] = [];
+  if (results.interposerPath) {
+    const path = results.interposerPath;
+    const ratio = addedRatio(path, path.interposer, path.reference);
+    lines.push(
+      `- all runtimes: the interposer's per-connection path costs ${fixed(ratio, 2)}× the same calls from the C reference's connect ` +
+        `(target ≤ 1.05×; ${fixed(addedRatio(path, path.interposer, path.calls), 2)}× the calls made by the program itself): ${verdict(ratio <= 1.05)}`,
+    );
+  }
   for (const runtime of ["node", "bun", "deno"] as RuntimeName[]) {
     const calls = (contender: string) => results.syscalls.find((s) => s.runtime === runtime && s.contender === contender);
     const [none, client, server] = [calls("none"), calls("kahook-connect"), calls("kahook-listen")];
@@ -132,6 +147,19 @@ function markdown(results: Results): string {
       table(["runtime", "ns per call", "C ns per call", "ns per path", "C ns per path", "path ratio", "node:ffi ns per call"], results.ffi.map((f) => [
         f.runtime, fixed(f.nsPerCall), fixed(f.cNsPerCall), fixed(f.nsPerPath), fixed(f.cNsPerPath), `${fixed(f.nsPerPath / f.cNsPerPath, 2)}×`, fixed(f.nodeFfiNsPerCall),
       ])),
+    );
+  }
+  if (results.interposerPath) {
+    const path = results.interposerPath;
+    const added = (ns: number[]) => median(ns.map((value, round) => value - path.none[round]));
+    sections.push(
+      `**The interposer's path** (native/interposer_path.c, in one process: ${path.none.length} rounds of ${path.connections} loopback connections, socket to close, each round alternating the four)`,
+      table(["connection", "ns per connection", "added ns", "added vs the C reference's"], [
+        ["nothing set", fixed(median(path.none)), "-", "-"],
+        ["5 setsockopt calls made by the program", fixed(median(path.calls)), fixed(added(path.calls)), `${fixed(addedRatio(path, path.calls, path.reference), 2)}×`],
+        ["the C reference's connect making them", fixed(median(path.reference)), fixed(added(path.reference)), "1.00×"],
+        ["the interposer making them", fixed(median(path.interposer)), fixed(added(path.interposer)), `${fixed(addedRatio(path, path.interposer, path.reference), 2)}×`],
+      ]),
     );
   }
   if (results.startup.length) {

@@ -2,7 +2,7 @@
  * The benchmark suite: `npm run bench`. Runs each part for Node, Bun and Deno, alternating
  * the contenders within one run, and writes bench/results/results.json, results.md and
  * chart.svg, and the table into README.md. Progress goes to stderr.
- * Usage: run.js [part or runtime ...]   parts: syscalls, time, ffi, startup, memory;
+ * Usage: run.js [part or runtime ...]   parts: syscalls, time, ffi, interposer, startup, memory;
  * runtimes: node, bun, deno (default: all of each)
  */
 import { execFileSync, spawn } from "../src/spawn.ts";
@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import { libraryPath } from "../src/interposer/index.ts";
 import { root } from "../test/_repo.ts";
 import { alternate, median } from "./_stats.ts";
 import { type Results, writeReports } from "./report.ts";
@@ -66,6 +67,7 @@ export type Contender =
 
 const C_PRELOAD = join(build, "keepalive_preload.so");
 const C_LOOP = join(build, "setsockopt_loop");
+const C_INTERPOSER_PATH = join(build, "interposer_path");
 
 function contendersFor(runtime: Runtime): Contender[] {
   // kahook-*: the preload with its interposer; hooks-connect: the preload's JavaScript hooks alone (KAHOOK_INTERPOSER=0).
@@ -118,6 +120,7 @@ function progress(message: string): void {
 function buildNative(): void {
   execFileSync("cc", ["-O2", "-shared", "-fPIC", "-o", C_PRELOAD, join(root, "native/keepalive_preload.c"), "-ldl"]);
   execFileSync("cc", ["-O2", "-o", C_LOOP, join(root, "native/setsockopt_loop.c")]);
+  execFileSync("cc", ["-O2", "-o", C_INTERPOSER_PATH, join(root, "native/interposer_path.c")]);
 }
 
 interface ConnectionRun {
@@ -226,6 +229,20 @@ async function ffi(results: Results): Promise<void> {
 }
 
 /**
+ * Part 3b: the interposer's own per-connection path, which is the same C in every runtime: one
+ * process alternates connections with nothing set, with the 5 default calls made by the program,
+ * through the C reference's connect, and with the interposer installed (native/interposer_path.c).
+ */
+async function interposer(results: Results): Promise<void> {
+  progress(`interposer: ${INTERPOSER_ROUNDS} rounds of ${INTERPOSER_CONNECTIONS} connections × 4`);
+  const args = [libraryPath(), C_PRELOAD, String(INTERPOSER_CONNECTIONS), String(INTERPOSER_ROUNDS)];
+  results.interposerPath = { connections: INTERPOSER_CONNECTIONS, ...JSON.parse(execFileSync(C_INTERPOSER_PATH, args, { encoding: "utf8" })) };
+}
+/** Many short rounds: the machine's drift moves every loop of a round alike, and the median of 61 ratios steadies. */
+const INTERPOSER_ROUNDS = 61;
+const INTERPOSER_CONNECTIONS = 3000;
+
+/**
  * Part 4: start-up of an empty program with and without the preload, and the first connection
  * a program makes (the preload loads the FFI there, not at start-up).
  */
@@ -266,7 +283,7 @@ async function memory(results: Results): Promise<void> {
   }
 }
 
-const PARTS = { syscalls, time, ffi, startup, memory };
+const PARTS = { syscalls, time, ffi, interposer, startup, memory };
 const args = process.argv.slice(2);
 const chosen = args.filter((arg) => arg in PARTS);
 const RUNTIMES = ALL_RUNTIMES.filter((r) => !args.some((arg) => ALL_RUNTIMES.some((x) => x.name === arg)) || args.includes(r.name));

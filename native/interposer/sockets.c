@@ -126,12 +126,13 @@ static int tcp_tag(int fd) {
 /* Applies set k in order, stopping at the first failure. An empty set tags the fd and counts nothing. */
 static void configure(int fd, int k) {
   const struct set *set = &kahook_config.set[k];
+  setsockopt_fn *real_setsockopt = REAL(FN_SETSOCKOPT, setsockopt_fn);
   int i = 0, error = 0;
   tag(fd, TAG_SET + k);
   if (set->count == 0) return;
   for (; i < set->count; i++) {
     const struct setting *s = &set->settings[i];
-    if (REAL(FN_SETSOCKOPT, setsockopt_fn)(fd, s->level, s->name, &s->value, sizeof s->value) != 0) {
+    if (real_setsockopt(fd, s->level, s->name, &s->value, sizeof s->value) != 0) {
       error = errno;
       break;
     }
@@ -168,6 +169,7 @@ static int prefix_matches(const unsigned char *a, const unsigned char *b, int bi
 /* The first rule matching the destination's port and address, else the default client set.
  * IPv4 rules also match IPv4-mapped IPv6 destinations; IPv6 rules match only real IPv6 ones. */
 static int client_set(const struct sockaddr *to) {
+  if (kahook_config.sets == SET_RULE) return SET_CLIENT; /* no rules: the common case, nothing to decode */
   const struct sockaddr_in *in = (const void *)to;
   const struct sockaddr_in6 *in6 = (const void *)to;
   int v4 = to->sa_family == AF_INET || IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr);

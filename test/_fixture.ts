@@ -23,7 +23,12 @@ export interface Child {
  * before the script (a preload; Deno's include `run`) and variables added to the environment.
  */
 export function startChild(name: string, args: readonly string[] = NO_PRELOAD, env: Record<string, string> = {}): Child {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [...args, here(name)], {
+  return startCommand(name, [process.execPath, ...args, here(name)], env);
+}
+
+/** Starts any command as a fixture talked to in JSON lines; `name` labels its errors. */
+export function startCommand(name: string, [binary, ...args]: readonly string[], env: Record<string, string> = {}): Child {
+  const child: ChildProcessWithoutNullStreams = spawn(binary!, args, {
     env: { ...process.env, ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });

@@ -6,6 +6,7 @@ import { parseArgs, type Parsed, type Spec, usage } from "./commands/args.ts";
 import { check, CHECK_HELP } from "./commands/check.ts";
 import { config, CONFIG_HELP } from "./commands/config.ts";
 import { demo, DEMO_HELP } from "./commands/demo.ts";
+import { env, ENV_HELP, ENV_OPTIONS } from "./commands/env.ts";
 import { EX_CONFIG, EX_NOPERM, EX_OSERR, EX_SOFTWARE, EX_UNAVAILABLE, EX_USAGE, EXIT_HELP } from "./commands/exit.ts";
 import { inspect, INSPECT_HELP, INSPECT_OPTIONS } from "./commands/inspect.ts";
 import { run, RUN_HELP, RUN_OPTIONS } from "./commands/run.ts";
@@ -17,7 +18,8 @@ const USAGE = `Usage: kahook COMMAND [options] [ARGS...]
        kahook --version
 
 Commands (each takes -h or --help for its own usage):
-  run      run a command with every TCP socket of its Node processes configured
+  run      run a command with every TCP socket it opens configured
+  env      print the variables that preload kahook into any program (Dockerfiles, systemd)
   check    show the configuration from the environment, the time it gives to detect a
            vanished peer, and its readback on a live loopback connection
   demo     make the peer of two loopback connections vanish, one with kahook and one
@@ -34,6 +36,7 @@ Options:
 
 ${EXIT_HELP}
 ${RUN_HELP}
+${ENV_HELP}
 ${INSPECT_HELP}
 ${APPLY_HELP}`;
 
@@ -52,6 +55,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   run: { help: RUN_HELP, options: RUN_OPTIONS, main: run },
+  env: { help: ENV_HELP, options: ENV_OPTIONS, main: (args) => print(env(args)) },
   check: { help: CHECK_HELP, options: {}, main: async () => print(await check()) },
   demo: { help: DEMO_HELP, options: {}, main: demo },
   config: { help: CONFIG_HELP, options: {}, main: () => print(config()) },

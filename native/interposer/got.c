@@ -230,7 +230,7 @@ static int patch_new(int require_connect) {
   write_pending(0);
   for (int i = 0; i < used; i++) slots[i].seen = slots[i].patched;
   keep_seen();
-  return connects ? used : -ENOEXEC;
+  return connects || !require_connect ? used : -ENOEXEC;
 }
 
 static int first_object_loads(struct dl_phdr_info *info, size_t size, void *data) {
@@ -250,7 +250,9 @@ void kahook_rewalk(void) {
 
 int64_t kahook_patched(void) { return atomic_load_explicit(&patched_now, memory_order_relaxed); }
 
-int32_t kahook_install(const int32_t *words, int32_t count) {
+int32_t kahook_install(const int32_t *words, int32_t count) { return kahook_install_with(words, count, 1); }
+
+int kahook_install_with(const int32_t *words, int32_t count, int require_connect) {
   int saved = errno, rc;
   pthread_mutex_lock(&lock);
   if (installed) rc = -EALREADY;
@@ -259,7 +261,7 @@ int32_t kahook_install(const int32_t *words, int32_t count) {
 #if !LAZY_SLOT_CALLABLE
     for (int fn = 0; fn < FN_COUNT; fn++) global[fn] = dlsym(RTLD_DEFAULT, kahook_names[fn]);
 #endif
-    rc = patch_new(1);
+    rc = patch_new(require_connect);
     installed = rc >= 0;
   }
   pthread_mutex_unlock(&lock);

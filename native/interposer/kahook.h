@@ -14,6 +14,7 @@
 #define KAHOOK_H
 
 #include <elf.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -50,7 +51,15 @@ extern void *const kahook_wrapper[FN_COUNT];
 int kahook_find_real(void);
 void kahook_reset(void);
 
-/* got.c */
+/* lines.c: one stderr line, "kahook: ...", built without allocation; the text is cut at 1023 bytes. */
+struct line { char text[1024]; size_t used; };
+void kahook_put(struct line *l, const char *s);
+void kahook_put_int(struct line *l, long value);
+void kahook_emit(struct line *l);
+
+/* got.c. kahook_install_with(..., 0) also installs where no object calls connect yet: a
+ * program loaded with the library preloaded may dlopen its socket code later (Python's _socket). */
+int kahook_install_with(const int32_t *words, int32_t count, int require_connect);
 void kahook_rewalk(void);
 int64_t kahook_patched(void);
 

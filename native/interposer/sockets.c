@@ -52,55 +52,31 @@ static const struct { int number; const char *text; } errno_names[] = {
 };
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-struct line { char text[1024]; size_t used; };
-
-static void put(struct line *l, const char *s) {
-  while (*s && l->used < sizeof l->text - 1) l->text[l->used++] = *s++;
-}
-
-static void put_int(struct line *l, long value) {
-  char digits[24], *d = digits + sizeof digits;
-  unsigned long u = value < 0 ? 0UL - (unsigned long)value : (unsigned long)value;
-  *--d = '\0';
-  do *--d = (char)('0' + u % 10); while ((u /= 10) != 0);
-  if (value < 0) *--d = '-';
-  put(l, d);
-}
-
 static void put_option(struct line *l, int level, int name, int value) {
   size_t i = 0;
   while (i < COUNT_OF(option_names) && (option_names[i].level != level || option_names[i].name != name)) i++;
   if (i < COUNT_OF(option_names)) {
-    put(l, option_names[i].text);
+    kahook_put(l, option_names[i].text);
   } else {
-    put_int(l, level);
-    put(l, ":");
-    put_int(l, name);
+    kahook_put_int(l, level);
+    kahook_put(l, ":");
+    kahook_put_int(l, name);
   }
-  put(l, "=");
-  put_int(l, value);
+  kahook_put(l, "=");
+  kahook_put_int(l, value);
 }
 
 /* "kahook: fd 12 client, rule 2: " (rules count from 1, as in the JavaScript side's lines). */
 static void begin(struct line *l, int fd, int set) {
   l->used = 0;
-  put(l, "kahook: fd ");
-  put_int(l, fd);
-  put(l, set == SET_SERVER ? " server" : " client");
+  kahook_put(l, "kahook: fd ");
+  kahook_put_int(l, fd);
+  kahook_put(l, set == SET_SERVER ? " server" : " client");
   if (set >= SET_RULE) {
-    put(l, ", rule ");
-    put_int(l, set - SET_RULE + 1);
+    kahook_put(l, ", rule ");
+    kahook_put_int(l, set - SET_RULE + 1);
   }
-  put(l, ":");
-}
-
-static void emit(struct line *l) {
-  int saved = errno;
-  l->text[l->used++] = '\n';
-  if (write(2, l->text, l->used) < 0) {
-    /* stderr closed: the line is lost, the program goes on */
-  }
-  errno = saved;
+  kahook_put(l, ":");
 }
 
 /* ---- configuring ---- */
@@ -143,21 +119,21 @@ static void configure(int fd, int k) {
   struct line l;
   begin(&l, fd, k);
   for (int j = failed ? i : 0; j <= i && j < set->count; j++) {
-    put(&l, " ");
+    kahook_put(&l, " ");
     put_option(&l, set->settings[j].level, set->settings[j].name, set->settings[j].value);
   }
   if (failed) {
     size_t e = 0;
     while (e < COUNT_OF(errno_names) && errno_names[e].number != error) e++;
-    put(&l, ": ");
+    kahook_put(&l, ": ");
     if (e < COUNT_OF(errno_names)) {
-      put(&l, errno_names[e].text);
+      kahook_put(&l, errno_names[e].text);
     } else {
-      put(&l, "errno ");
-      put_int(&l, error);
+      kahook_put(&l, "errno ");
+      kahook_put_int(&l, error);
     }
   }
-  emit(&l);
+  kahook_emit(&l);
 }
 
 /* Whether the first `bits` bits of a and b are equal. */
@@ -242,11 +218,11 @@ static int wrap_setsockopt(int fd, int level, int name, const void *value, sockl
       if (kahook_config.flags & FLAG_DEBUG) {
         struct line l;
         begin(&l, fd, t - TAG_SET);
-        put(&l, " ");
+        kahook_put(&l, " ");
         put_option(&l, level, name, *(const int *)value);
-        put(&l, " kept at ");
-        put_int(&l, s->value);
-        emit(&l);
+        kahook_put(&l, " kept at ");
+        kahook_put_int(&l, s->value);
+        kahook_emit(&l);
       }
       return REAL(FN_SETSOCKOPT, setsockopt_fn)(fd, level, name, &s->value, sizeof s->value);
     }

@@ -1,7 +1,8 @@
 /**
- * `kahook run [options] -- COMMAND [ARGS...]` runs COMMAND (node, bun or deno run, or anything
- * that starts Node processes) with every TCP socket configured, as `LD_PRELOAD=libkeepalive.so
- * COMMAND` does for C programs.
+ * `kahook run [options] -- COMMAND [ARGS...]` runs COMMAND with every TCP socket configured:
+ * node, bun and deno run with kahook's preload, any other dynamically linked program (nginx,
+ * redis-server, python, curl, npm, a shell script) with the interposer preloaded (LD_PRELOAD),
+ * as `LD_PRELOAD=libkeepalive.so COMMAND` does, with kahook's checks, rules and sticky values.
  * @module
  */
 import { spawn } from "node:child_process";
@@ -9,9 +10,12 @@ import { constants } from "node:os";
 import { basename } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { configFromEnv } from "../env.ts";
+import { type Config, configFromEnv } from "../env.ts";
+import { KahookError } from "../errors.ts";
 import { type Parsed, type Spec, usage } from "./args.ts";
+import { preloadObstacle } from "./executable.ts";
 import { COMMAND_NOT_FOUND, EX_CONFIG } from "./exit.ts";
+import { preloadEnv } from "./preload.ts";
 
 /** Each option sets one environment variable, which takes precedence over the one inherited. */
 const FLAGS = [
@@ -29,15 +33,22 @@ const FLAGS = [
 export const RUN_HELP = `Usage: kahook run [options] [--] COMMAND [ARGS...]
 
 Runs COMMAND with TCP keepalive, TCP_USER_TIMEOUT and the options below set on every TCP
-socket it opens: in Node clients before connect(2), servers on the listening socket before
-listen(2) (accepted sockets inherit them). It sets the variables named below and adds the
-kahook/register preload to NODE_OPTIONS, keeping what is there, so Node processes started by
-COMMAND (npm, shell scripts) are configured too. A COMMAND of bun or deno run gets --preload
-instead (Deno also needs --allow-ffi and --allow-env, or -A).
+socket it opens: clients before connect(2), servers on the listening socket before listen(2)
+(accepted sockets inherit them), and the values hold when the program sets its own.
+
+A COMMAND of node gets the kahook/register preload in NODE_OPTIONS (kept with what is there),
+bun and deno run get --preload (Deno also needs --allow-ffi and --allow-env, or -A). Any other
+COMMAND (nginx, redis-server, python, npm, a shell script) gets the native interposer through
+LD_PRELOAD (put first in any LD_PRELOAD already set) and its compiled configuration in
+KAHOOK_NATIVE_CONFIG. The processes COMMAND starts inherit both and are configured too, unless
+--no-children is given. A COMMAND the loader will not preload into (a static or set-user-ID
+executable, a musl one) is named on stderr and run unconfigured. Invalid values stop kahook
+before COMMAND starts.
 
 Options (each sets the variable named; unset ones keep the inherited value or the default):
 ${FLAGS.map(({ flag, variable, value, help }) => `  ${`${flag} ${value}`.padEnd(22)}${variable.padEnd(18)}${help}`).join("\n")}
   ${"--debug".padEnd(22)}${"KAHOOK_DEBUG=1".padEnd(18)}one stderr line per configured socket and per failure
+  ${"--no-children".padEnd(40)}configure COMMAND's own process only, not those it starts
   ${"-h, --help".padEnd(40)}this text
 
 Options end at "--" or at COMMAND: what follows, --help included, is COMMAND's. COMMAND's
@@ -46,12 +57,13 @@ exit status and signals are passed through; kahook's own statuses are in \`kahoo
 Examples: kahook run --idle 30 --interval 10 --count 3 -- node server.js
           kahook run --idle 30 -- bun server.ts
           kahook run --idle 30 -- deno run --allow-ffi --allow-env --allow-net server.ts
+          kahook run --idle 30 --mode listen -- redis-server --port 6380
 `;
 
 /** run's options; apply takes them too. */
 export const RUN_OPTIONS = {
   values: Object.fromEntries(FLAGS.map(({ flag, value }) => [flag, value])),
-  switches: ["--debug"],
+  switches: ["--debug", "--no-children"],
   command: "COMMAND",
 } satisfies Spec;
 
@@ -75,36 +87,64 @@ function withPreload(nodeOptions: string | undefined): string {
   return nodeOptions ? `${nodeOptions} ${preload}` : preload;
 }
 
+/** node, bun or deno, by the program's name (npm installs Bun as bun.exe, on every OS); undefined for any other. */
+function runtimeOf(program: string): "node" | "bun" | "deno" | undefined {
+  const name = basename(program).replace(/\.exe$/, "");
+  return name === "node" || name === "nodejs" ? "node" : name === "bun" || name === "deno" ? name : undefined;
+}
+
 /**
  * Bun and Deno read no NODE_OPTIONS: `bun ARGS` becomes `bun --preload REGISTER ARGS`, and
  * `deno run ARGS` becomes `deno run --preload REGISTER ARGS` (Deno's flags follow its subcommand).
+ * Node gets NODE_OPTIONS, which its child Node processes inherit, or with --no-children
+ * `node --import=REGISTER ARGS`.
  */
-function withRuntimePreload(command: string[]): string[] {
+function withRuntimePreload(command: string[], children: boolean, env: NodeJS.ProcessEnv): string[] {
   const [program, ...args] = command;
   const preload = ["--preload", fileURLToPath(register)];
-  // npm installs Bun as bun.exe, on every OS.
-  switch (basename(program).replace(/\.exe$/, "")) {
+  switch (runtimeOf(program)) {
     case "bun":
       return [program, ...preload, ...args];
     case "deno":
       if (args[0] !== "run") throw usage("kahook run starts Deno programs as `deno run ...`");
       return [program, "run", ...preload, ...args.slice(1)];
     default:
+      if (!children) return [program, `--import=${register.href}`, ...args];
+      env.NODE_OPTIONS = withPreload(process.env.NODE_OPTIONS);
       return command;
+  }
+}
+
+/** The variables and warning for a COMMAND that is not node, bun or deno: the interposer through LD_PRELOAD. */
+function withLibraryPreload(program: string, config: Config, children: boolean, env: NodeJS.ProcessEnv): void {
+  const obstacle = preloadObstacle(program, env);
+  if (obstacle) {
+    process.stderr.write(`kahook: ${obstacle}; it runs without kahook\n`);
+    return;
+  }
+  try {
+    Object.assign(env, preloadEnv(config, children, process.env.LD_PRELOAD));
+  } catch (error) {
+    if (error instanceof KahookError) throw error;
+    process.stderr.write(`kahook: ${(error as Error).message}; only the Node processes it starts are configured (NODE_OPTIONS)\n`);
+    env.NODE_OPTIONS = withPreload(process.env.NODE_OPTIONS);
   }
 }
 
 /** Runs `kahook run ARGS`; resolves to the exit status to leave with. */
 export function run(args: Parsed): Promise<number> {
-  const command = withRuntimePreload(args.command);
-  const env = { ...process.env, ...flagsEnv(args) };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...flagsEnv(args) };
+  const children = !args.switches.has("--no-children");
+  let config: Config;
   try {
-    configFromEnv(env);
+    config = configFromEnv(env);
   } catch (error) {
     process.stderr.write(`kahook: ${(error as Error).message}\n`);
     return Promise.resolve(EX_CONFIG);
   }
-  env.NODE_OPTIONS = withPreload(process.env.NODE_OPTIONS);
+  let command = args.command;
+  if (runtimeOf(command[0])) command = withRuntimePreload(command, children, env);
+  else withLibraryPreload(command[0], config, children, env);
   const child = spawn(command[0], command.slice(1), { stdio: "inherit", env });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   for (const signal of FORWARDED) process.on(signal, forward);

@@ -18,9 +18,11 @@ const REFUSALS: Record<number, string> = {
   8: "no object of this program calls libc's connect through a slot it recognises (ENOEXEC): a static executable, or another interposer holds the slots",
 };
 
-/** The library built for this machine: native/build/<platform>-<arch>/kahook.node. */
-export const libraryPath = (): string =>
-  fileURLToPath(packageFile(`native/build/${process.platform}-${process.arch}/kahook.node`));
+const builtFile = (name: string) => fileURLToPath(packageFile(`native/build/${process.platform}-${process.arch}/${name}`));
+/** The library built for this machine that the JavaScript preload loads: native/build/<platform>-<arch>/kahook.node. */
+export const libraryPath = (): string => builtFile("kahook.node");
+/** Its twin for LD_PRELOAD, which installs itself from KAHOOK_NATIVE_CONFIG: native/build/<platform>-<arch>/libkahook.so. */
+export const preloadLibraryPath = (): string => builtFile("libkahook.so");
 
 let loaded: NativeInterposer | undefined;
 
@@ -28,6 +30,7 @@ let loaded: NativeInterposer | undefined;
 export type Installed = { slots: number } | { reason: string; already: boolean };
 
 const EALREADY = 114;
+const ENOEXEC = 8;
 
 /**
  * Loads the library and redirects the program's socket calls to it, configured by the plan.
@@ -39,7 +42,9 @@ export function installInterposer(plan: SocketPlan): Installed {
     loaded ??= loaders[runtime](libraryPath());
     const result = loaded.install(words);
     if (result >= 0) return { slots: result };
-    return { reason: REFUSALS[-result] ?? `kahook_install returned ${result}`, already: result === -EALREADY };
+    // Preloaded by `kahook run` or `kahook env`, libkahook.so holds the slots and configures every socket already.
+    const preloaded = result === -ENOEXEC && process.env.KAHOOK_NATIVE_CONFIG !== undefined;
+    return { reason: REFUSALS[-result] ?? `kahook_install returned ${result}`, already: result === -EALREADY || preloaded };
   } catch (error) {
     return { reason: String((error as Error)?.message ?? error).split("\n")[0], already: false };
   }

@@ -9,6 +9,7 @@ import { APPLY_HELP } from "../../src/commands/apply.ts";
 import { CHECK_HELP } from "../../src/commands/check.ts";
 import { CONFIG_HELP } from "../../src/commands/config.ts";
 import { DEMO_HELP } from "../../src/commands/demo.ts";
+import { ENV_HELP } from "../../src/commands/env.ts";
 import { EX_UNAVAILABLE, EX_USAGE } from "../../src/commands/exit.ts";
 import { INSPECT_HELP } from "../../src/commands/inspect.ts";
 import { RUN_HELP } from "../../src/commands/run.ts";
@@ -114,6 +115,7 @@ const NO_PROCESS = "999999";
 const SUBCOMMANDS = (marker: string): { name: string; help: string; before: string[]; after: string[] }[] => [
   // Doing its work, run would create the marker file.
   { name: "run", help: RUN_HELP, before: [], after: ["--", "sh", "-c", `echo ran > ${marker}`] },
+  { name: "env", help: ENV_HELP, before: ["--idle", "30"], after: [] },
   { name: "check", help: CHECK_HELP, before: [], after: [] },
   { name: "demo", help: DEMO_HELP, before: [], after: [] },
   { name: "config", help: CONFIG_HELP, before: [], after: [] },

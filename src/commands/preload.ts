@@ -1,0 +1,35 @@
+/**
+ * The environment that preloads the interposer into any dynamically linked program:
+ * LD_PRELOAD naming libkahook.so, and KAHOOK_NATIVE_CONFIG holding the configuration compiled
+ * by the same code that configures the JavaScript preload (src/interposer/abi.ts), so the
+ * library reads numbers only. `kahook run` sets it for a COMMAND that is not node, bun or deno;
+ * `kahook env` prints it.
+ * @module
+ */
+import { existsSync } from "node:fs";
+import type { Config } from "../env.ts";
+import { SocketPlan } from "../hooks/plan.ts";
+import { compileWords } from "../interposer/abi.ts";
+import { preloadLibraryPath } from "../interposer/index.ts";
+
+export const NATIVE_CONFIG = "KAHOOK_NATIVE_CONFIG";
+/** "0": the library leaves the environment of the program's children without itself. */
+export const NATIVE_INHERIT = "KAHOOK_NATIVE_INHERIT";
+
+/**
+ * The variables to add; throws a KahookError for an invalid configuration (which configFromEnv
+ * has already checked), and an Error when no library is built for this machine.
+ */
+export function preloadEnv(config: Config, inherit: boolean, preloaded: string | undefined): Record<string, string> {
+  const library = preloadLibraryPath();
+  if (!existsSync(library)) throw new Error(`no interposer is built for this machine (${library} is missing)`);
+  if (/[: ]/.test(library)) throw new Error(`LD_PRELOAD cannot name ${library}: its path holds a space or a colon, which separate LD_PRELOAD's entries`);
+  // LD_PRELOAD takes colon- or space-separated paths; the library goes first so that its constructor runs before the others'.
+  const others = (preloaded ?? "").split(/[: ]/).filter((entry) => entry && entry !== library);
+  const env: Record<string, string> = {
+    LD_PRELOAD: [library, ...others].join(":"),
+    [NATIVE_CONFIG]: Array.from(compileWords(new SocketPlan(config))).join(","),
+  };
+  if (!inherit) env[NATIVE_INHERIT] = "0";
+  return env;
+}

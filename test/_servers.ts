@@ -1,14 +1,15 @@
 /**
- * Real PostgreSQL and Redis servers on loopback, for tests of the drivers that talk to them
- * (Bun.sql, Bun's RedisClient, npm drivers): Debian's postgresql and redis-server, each started
- * in a fresh temporary directory on a free 127.0.0.1 port and stopped by its pid. A server that
- * is not installed is an Error naming the Debian package: the test fails, it is not skipped.
+ * Real PostgreSQL, Redis and nginx servers on loopback, for tests of the drivers that talk to them
+ * (Bun.sql, Bun's RedisClient, npm drivers) and of `kahook run` around a server: Debian's
+ * postgresql, redis-server and nginx, each started in a fresh temporary directory on a free
+ * 127.0.0.1 port and stopped by its pid. A server that is not installed is an Error naming the
+ * Debian package: the test fails, it is not skipped.
  * Works under Node, Bun and Deno (node:child_process through src/spawn.ts, node:net, node:fs).
  * @module
  */
 import { Buffer } from "node:buffer";
 import type { ChildProcess } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
@@ -41,7 +42,10 @@ export interface RunningServer {
   port: number;
   /** postgres://postgres@127.0.0.1:PORT/postgres (trust authentication) or redis://127.0.0.1:PORT. */
   url: string;
-  /** The server's own pid: the PostgreSQL postmaster or redis-server (no wrapper process in between). */
+  /**
+   * The server's own pid: the PostgreSQL postmaster, redis-server or nginx's master process (no
+   * wrapper process in between: under StartOptions.wrapper, the wrapper's child).
+   */
   pid: number;
   /** The temporary directory holding its data and (PostgreSQL) its unix socket; removed by stop(). */
   dir: string;
@@ -49,6 +53,17 @@ export interface RunningServer {
   startupMs: number;
   /** Stops the server by its pid, waits for its exit and removes dir. Calling it again returns the same promise. */
   stop(): Promise<void>;
+}
+
+/** How to start a server other than plainly (startRedis, startNginx). */
+export interface StartOptions {
+  /**
+   * A command the server runs under as its only child, such as
+   * `node dist/src/cli.js run --idle 11 --`: the server's command line follows it.
+   */
+  wrapper?: readonly string[];
+  /** The environment of the process spawned (the wrapper's, or the server's); this process's by default. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Debian's PostgreSQL binaries, newest major version first; throws naming the package when none is installed. */
@@ -111,8 +126,11 @@ export async function startPostgres(): Promise<RunningServer> {
   }
 }
 
-/** Starts redis-server on HOST and a free port, with persistence off and its working directory a fresh temporary one. */
-export async function startRedis(): Promise<RunningServer> {
+/**
+ * Starts redis-server on HOST and a free port, with persistence off and its working directory a
+ * fresh temporary one. As root it runs as root: Redis, unlike PostgreSQL, does not refuse to.
+ */
+export async function startRedis(options: StartOptions = {}): Promise<RunningServer> {
   const started = performance.now();
   const binary = findCommand("redis-server", "redis-server");
   const dir = mkdtempSync(join(tmpdir(), "kahook-redis-"));
@@ -128,11 +146,119 @@ export async function startRedis(): Promise<RunningServer> {
       url: (port) => `redis://${HOST}:${port}`,
       ready: async (port) => (await exchange(port, Buffer.from("PING\r\n"), lineComplete)).toString("latin1").startsWith("+PONG"),
       stopSignal: "SIGTERM",
+      ...options,
     });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** What one nginx server block holds, besides `listen 127.0.0.1:PORT` and the readiness location. */
+export interface NginxSite {
+  /** Directives inside http {}, before the server block: upstream blocks, say. */
+  http?: string;
+  /** Parameters after `listen 127.0.0.1:PORT`, such as `so_keepalive=30:10:5`. */
+  listen?: string;
+  /** Directives inside server {}: the locations. */
+  server: string;
+}
+
+/** A location nginx answers itself, so that readiness probes reach no upstream. */
+const NGINX_READY = "/kahook-ready";
+
+/**
+ * Starts nginx in the foreground (`daemon off`) with a master and one worker process, every file
+ * (configuration, pid, logs, temporary directories) in a fresh temporary directory, listening on
+ * HOST and a free port. As root its worker runs as root too (`user root`), not as nobody, so
+ * that it may use that directory. Stopped with SIGTERM, nginx's fast shutdown.
+ */
+export async function startNginx(site: NginxSite, options: StartOptions = {}): Promise<RunningServer> {
+  const started = performance.now();
+  const binary = findCommand("nginx", "nginx");
+  const dir = mkdtempSync(join(tmpdir(), "kahook-nginx-"));
+  const file = (name: string) => join(dir, name);
+  try {
+    return await serve({
+      name: "nginx",
+      dir,
+      started,
+      command: (port) => {
+        writeFileSync(file("nginx.conf"), nginxConfig(dir, port, site));
+        // -e: the error log of the start-up, before nginx.conf is read (Debian's default is under /var/log).
+        return { binary, args: ["-p", dir, "-c", file("nginx.conf"), "-e", file("error.log")] };
+      },
+      url: (port) => `http://${HOST}:${port}/`,
+      ready: async (port) => {
+        const request = Buffer.from(`GET ${NGINX_READY} HTTP/1.1\r\nHost: ${HOST}\r\nConnection: close\r\n\r\n`);
+        return (await exchange(port, request, (received) => received.includes("\r\n\r\n"))).toString("latin1").startsWith("HTTP/1.1 204");
+      },
+      stopSignal: "SIGTERM",
+      ...options,
+    });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+function nginxConfig(dir: string, port: number, { http = "", listen = "", server }: NginxSite): string {
+  const file = (name: string) => join(dir, name);
+  return `daemon off;
+master_process on;
+worker_processes 1;
+${process.getuid?.() === 0 ? "user root;" : ""}
+pid ${file("nginx.pid")};
+error_log ${file("error.log")} info;
+events { worker_connections 64; }
+http {
+  access_log ${file("access.log")};
+  client_body_temp_path ${file("client_body")};
+  proxy_temp_path ${file("proxy")};
+  fastcgi_temp_path ${file("fastcgi")};
+  uwsgi_temp_path ${file("uwsgi")};
+  scgi_temp_path ${file("scgi")};
+  ${http}
+  server {
+    listen ${HOST}:${port} ${listen};
+    location = ${NGINX_READY} { return 204; }
+    ${server}
+  }
+}
+`;
+}
+
+/**
+ * The pids of the processes whose parent is pid (nginx's workers, the server under a wrapper),
+ * from every /proc/N/stat: /proc/PID/task/TID/children needs CONFIG_PROC_CHILDREN, which not
+ * every kernel has.
+ */
+export function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, "utf8");
+    } catch {
+      continue; // exited since the directory was read
+    }
+    // "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses, so split after the last ")".
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (ppid === pid) children.push(Number(name));
+  }
+  return children.sort((a, b) => a - b);
+}
+
+/** Every descendant of pid, children before their own children. */
+function descendants(pid: number): number[] {
+  const found: number[] = [];
+  for (let queue = [pid]; queue.length > 0;) {
+    const children = childPids(queue.shift()!);
+    found.push(...children);
+    queue.push(...children);
+  }
+  return found;
 }
 
 /**
@@ -208,7 +334,7 @@ async function postgresReady(port: number): Promise<boolean> {
   return messageTypes(answer).includes("Z");
 }
 
-interface Serve {
+interface Serve extends StartOptions {
   name: string;
   dir: string;
   started: number;
@@ -227,8 +353,8 @@ interface Child {
   hasExited(): boolean;
 }
 
-function start(binary: string, args: string[], cwd: string): Child {
-  const child = spawn(binary, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+function start(binary: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv): Child {
+  const child = spawn(binary, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-LOG_LIMIT));
   child.stdout!.on("data", keep);
@@ -263,14 +389,20 @@ async function runToEnd(name: string, binary: string, args: string[], cwd: strin
   if (how !== "exited with code 0") throw new Error(`${name} ${how}:\n${child.output()}`);
 }
 
-/** Sends signal by pid, waits STOP_TIMEOUT_MS for the exit, then SIGKILL and as long again. */
-async function kill(child: Child, signal: NodeJS.Signals): Promise<void> {
+/**
+ * Sends signal to the server by its pid (the child's own, or the server's under a wrapper, which
+ * exits with it), waits STOP_TIMEOUT_MS for the child's exit, then SIGKILLs the child and every
+ * descendant (nginx's workers outlive a killed master), and waits as long again.
+ */
+async function kill(child: Child, signal: NodeJS.Signals, server = child.pid): Promise<void> {
   for (const each of [signal, "SIGKILL"] as const) {
     if (child.hasExited()) return;
-    try {
-      process.kill(child.pid, each);
-    } catch {
-      // Already gone (ESRCH).
+    for (const pid of each === "SIGKILL" ? [child.pid, ...descendants(child.pid)] : [server]) {
+      try {
+        process.kill(pid, each);
+      } catch {
+        // Already gone (ESRCH).
+      }
     }
     if ((await within(child.exited, STOP_TIMEOUT_MS)) !== undefined) return;
   }
@@ -294,22 +426,24 @@ async function serve(options: Serve): Promise<RunningServer> {
   const deadline = options.started + START_TIMEOUT_MS;
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    const { binary, args } = options.command(port);
-    const child = start(binary, args, options.dir);
+    const server = options.command(port);
+    const [binary, ...args] = [...(options.wrapper ?? []), server.binary, ...server.args];
+    const child = start(binary, args, options.dir, options.env);
     let lastProbe = "no probe yet";
     while (!child.hasExited() && performance.now() < deadline) {
       try {
         if (await options.ready(port)) {
+          const pid = options.wrapper ? wrapped(child, options.name) : child.pid;
           let stopping: Promise<void> | undefined;
           return {
             port,
             url: options.url(port),
-            pid: child.pid,
+            pid,
             dir: options.dir,
             startupMs: performance.now() - options.started,
             stop: () =>
               (stopping ??= (async () => {
-                await kill(child, options.stopSignal);
+                await kill(child, options.stopSignal, pid);
                 rmSync(options.dir, { recursive: true, force: true });
               })()),
           };
@@ -328,6 +462,13 @@ async function serve(options: Serve): Promise<RunningServer> {
     await kill(child, "SIGKILL");
     throw new Error(`${options.name} ${how}:\n${output}`);
   }
+}
+
+/** The pid of the server a wrapper started: the wrapper's only child, which answered already. */
+function wrapped(child: Child, name: string): number {
+  const children = childPids(child.pid);
+  if (children.length !== 1) throw new Error(`the wrapper of ${name} (pid ${child.pid}) has ${children.length} child processes, not 1: ${children.join(", ")}`);
+  return children[0];
 }
 
 /** The uid and gid of a system user, from /etc/passwd; throws naming the package that creates it. */

@@ -15,12 +15,10 @@ import { loadLibc } from "../src/ffi/index.ts";
 import { openProcess } from "../src/remote/pidfd.ts";
 import { tcpSockets } from "../src/remote/proc.ts";
 import { runtime } from "../src/runtime.ts";
-import { currentPlatform, errnoName } from "../src/sys/index.ts";
-import { decodeTcpInfo, TCP_INFO, TCP_STATES } from "../src/sys/tcp-info.ts";
-import { SO_ERROR, SOL_SOCKET } from "../src/sys/linux.ts";
 import { assertDetected, GIVE_UP_MS, KEEPALIVE, KEEPALIVE_BOUND_MS, PENDING_BYTES, start, USER_TIMEOUT_MS } from "./_deadpeer.ts";
 import { type Child, startChild } from "./_fixture.ts";
 import { NO_PRELOAD, PRELOADS } from "./_run.ts";
+import { type KernelClosure, watchKernelClosure } from "./_watch.ts";
 
 const IDLE_ENV = {
   TCP_KEEPIDLE: String(KEEPALIVE.idle / 1000),
@@ -30,12 +28,10 @@ const IDLE_ENV = {
 };
 /** Keepalive waits 60 s, so only the user timeout can end the connection in time. */
 const BUSY_ENV = { TCP_USER_TIMEOUT: String(USER_TIMEOUT_MS), TCP_KEEPIDLE: "60", KAHOOK_MODE: "connect" };
-/** How often the test reads the connection's state, ms. */
-const POLL_MS = 25;
 
 interface Outcome {
   /** When the kernel closed the connection, ms after the server vanished, and the socket's pending error. */
-  closure?: { afterMs: number; code?: string; probes: number; retransmits: number };
+  closure?: KernelClosure;
   /** The fixture's report on its POST, busy scenarios only. */
   request?: { event: string; error?: string; afterMs: number };
 }
@@ -47,29 +43,6 @@ function server(): net.Server {
     socket.once("data", () => socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\nKeep-Alive: timeout=600\r\n\r\nok"));
   });
   return server;
-}
-
-/**
- * Reads the duplicate's TCP state every POLL_MS until the connection is closed or GIVE_UP_MS
- * passed. The program usually reads the pending error first, so the error is inferred as the
- * kernel does: a connection closed after unanswered keepalive probes or unacknowledged
- * retransmissions (TCP_INFO keeps both counts) was timed out, ETIMEDOUT (net/ipv4/tcp_timer.c).
- */
-async function watchState(fd: number, since: number): Promise<Outcome["closure"]> {
-  const libc = loadLibc();
-  const bytes = new Uint8Array(TCP_INFO.size);
-  const error = new Int32Array(1);
-  while (performance.now() - since < GIVE_UP_MS) {
-    const pending = libc.getsockopt(fd, SOL_SOCKET, SO_ERROR, error) === 0 && error[0] !== 0 ? errnoName(currentPlatform(), error[0]) : undefined;
-    if (libc.getsockoptBytes(fd, TCP_INFO.level, TCP_INFO.name, bytes) < 0) throw new Error("TCP_INFO failed on the duplicate");
-    const { state, probes, retransmits } = decodeTcpInfo(bytes);
-    if (TCP_STATES[state] === "CLOSE") {
-      const timedOut = probes > 0 || retransmits > 0;
-      return { afterMs: performance.now() - since, code: pending ?? (timedOut ? "ETIMEDOUT" : undefined), probes, retransmits };
-    }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-  return undefined;
 }
 
 /** Runs the fetch fixture with the runtime arguments and variables given, makes its server vanish and watches the connection. */
@@ -99,7 +72,7 @@ async function vanishUnderFetch(args: readonly string[], env: Record<string, str
     dropAllTraffic(peer);
     const since = performance.now();
     assert.equal(await child.ask("vanished"), { event: "told" });
-    const closure = await watchState(copy, since);
+    const closure = await watchKernelClosure(copy, since);
     return { closure, request: busy ? await child.next() : undefined };
   } finally {
     if (copy !== undefined) libc.close(copy);

@@ -57,14 +57,13 @@ function readPair(stdout: string): Pair {
  * "NAME=VALUE" in call order, and those on the listener before listen(2).
  */
 function tracedCalls(env: Record<string, string>, args: string[] = []): { client: string[]; listener: string[] } {
-  const trace = join(dir, "strace.txt");
-  const result = run("strace", ["-f", "-qq", "-e", "trace=setsockopt,connect,listen", "-o", trace, process.execPath, cli, "run", "--", pair, ...args], env);
+  // -ff: one file per process, trace.PID, so that no other process's calls split the fixture's lines.
+  const trace = join(mkdtempSync(join(dir, "strace-")), "trace");
+  const result = run("strace", ["-ff", "-qq", "-e", "trace=setsockopt,connect,listen", "-o", trace, process.execPath, cli, "run", "--", pair, ...args], env);
   const { pid } = readPair(succeeded(result));
   const calls = { client: [] as string[], listener: [] as string[] };
   const pending = new Map<number, string[]>();
-  for (const line of readFileSync(trace, "utf8").split("\n")) {
-    const [linePid, call] = [Number(line.slice(0, line.indexOf(" "))), line.slice(line.indexOf(" ") + 1)];
-    if (linePid !== pid) continue;
+  for (const call of readFileSync(`${trace}.${pid}`, "utf8").split("\n")) {
     const set = /^setsockopt\((\d+), \w+, (\w+), \[(-?\d+)\], 4\) = 0/.exec(call);
     if (set) pending.set(Number(set[1]), [...(pending.get(Number(set[1])) ?? []), `${set[2]}=${set[3]}`]);
     const connect = /^connect\((\d+), \{sa_family=AF_INET,/.exec(call);

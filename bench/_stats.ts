@@ -8,8 +8,10 @@ export function median(values: readonly number[]): number {
 }
 
 /**
- * Runs every contender once per round, in an order that rotates each round, so that drift in
- * the machine's load spreads over all of them alike. Returns each contender's samples.
+ * Runs every contender once per round, in an order that rotates each round and runs backwards
+ * every other round, so that drift in the machine's load spreads over all of them alike and no
+ * contender always follows the same one (whose after-effects, a large process's exit, it would
+ * inherit). Returns each contender's samples.
  */
 export async function alternate<T extends string>(
   contenders: readonly T[],
@@ -18,10 +20,9 @@ export async function alternate<T extends string>(
 ): Promise<Record<T, number[]>> {
   const samples = Object.fromEntries(contenders.map((c) => [c, [] as number[]])) as Record<T, number[]>;
   for (let round = 0; round < rounds; round++) {
-    for (let i = 0; i < contenders.length; i++) {
-      const contender = contenders[(i + round) % contenders.length];
-      samples[contender].push(await sample(contender, round));
-    }
+    const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]);
+    if (round % 2 === 1) order.reverse();
+    for (const contender of order) samples[contender].push(await sample(contender, round));
   }
   return samples;
 }

@@ -17,6 +17,22 @@ export interface Results {
   interposerPath?: { connections: number; none: number[]; calls: number[]; reference: number[]; interposer: number[] };
   startup: { runtime: RuntimeName; msWithout: number; msWith: number; firstConnectionMsWithout: number; firstConnectionMsWith: number }[];
   memory: { runtime: RuntimeName; contender: string; before: { rss: number; fds: number }; after: { rss: number; fds: number } }[];
+  /** The C program native/connect_loop.c under each preload (none, kahook-run, libkeepalive0, c-reference), each a process of its own. */
+  programs?: {
+    /** Connections per timed run, per strace run; alternated rounds of the timed and of the start-up runs. */
+    connections: number;
+    straceConnections: number;
+    rounds: number;
+    startupRounds: number;
+    /** Contenders that could not run on the machine, and why. */
+    skipped: { contender: string; reason: string }[];
+    /** Calls per connection (strace -f -c, a run with 0 connections subtracted); startupCalls: all calls of that run. */
+    syscalls: { contender: string; setsockopt: number; total: number; startupCalls: number; byName: Record<string, number> }[];
+    /** µs per connection, one sample per round. */
+    time: { contender: string; usPerConnection: number; samples: number[] }[];
+    /** ms from spawn to exit with 0 connections, one sample per round; kahook-run-cli: through `kahook run --`. */
+    startup: { contender: string; ms: number; samples: number[] }[];
+  };
 }
 
 const MiB = 1024 * 1024;
@@ -26,6 +42,13 @@ const table = (header: string[], rows: string[][]) =>
 const verdict = (met: boolean) => (met ? "met" : "**not met**");
 /** Median over rounds of a[i] / b[i]. */
 const pairedRatio = (a: number[], b: number[]) => median(a.map((value, i) => value / b[i]));
+
+/** Half the interquartile range: the spread of the middle half of the samples, in their unit. */
+function halfIqr(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.round(q * (sorted.length - 1))];
+  return sorted.length ? (at(0.75) - at(0.25)) / 2 : NaN;
+}
 
 /** RSS differences between two runs of the same program this small are the allocator's noise, MiB. */
 const RSS_NOISE_MIB = 8;
@@ -39,8 +62,50 @@ function addedRatio(path: NonNullable<Results["interposerPath"]>, who: number[],
   return median(who.map((ns, round) => (ns - path.none[round]) / (than[round] - path.none[round])));
 }
 
+/** What each contender of the C programs' part preloads, for the report. */
+const PROGRAM_PRELOADS: Record<string, string> = {
+  none: "nothing",
+  "kahook-run": "libkahook.so with `kahook env`'s variables (default configuration)",
+  libkeepalive0: "/usr/lib/libkeepalive.so, KEEPIDLE=15 KEEPCNT=9 KEEPINTVL=15",
+  "c-reference": "native/keepalive_preload.c",
+  "kahook-run-cli": "`kahook run -- connect_loop 0 0` through the CLI (node + libkahook.so)",
+};
+
+/** Per round, what `who` adds to a connection over no preload, µs; and its median. */
+function programAdded(programs: NonNullable<Results["programs"]>, who: string): number[] | undefined {
+  const samples = (contender: string) => programs.time.find((t) => t.contender === contender)?.samples;
+  const [mine, none] = [samples(who), samples("none")];
+  return mine && none ? mine.map((us, round) => us - none[round]) : undefined;
+}
+
+/**
+ * The C programs' line: setsockopt and µs each preload adds per connection, and the target: kahook's
+ * preload library's µs per connection within 5% of the C reference's, paired round by round.
+ */
+function programsTarget(programs: NonNullable<Results["programs"]>): string | undefined {
+  const calls = (contender: string) => programs.syscalls.find((s) => s.contender === contender);
+  const time = (contender: string) => programs.time.find((t) => t.contender === contender)?.samples;
+  const [none, kahook, reference] = [calls("none"), calls("kahook-run"), calls("c-reference")];
+  const [kahookUs, referenceUs] = [time("kahook-run"), time("c-reference")];
+  if (!none || !kahook || !reference || !kahookUs || !referenceUs) return undefined;
+  const setsockopt = (row: { setsockopt: number } | undefined) => (row ? fixed(row.setsockopt - none.setsockopt, 2) : "not installed");
+  const ratios = kahookUs.map((us, round) => us / referenceUs[round]);
+  const [ratio, noise] = [median(ratios), halfIqr(ratios)];
+  // A spread wider than the 5% margin means the machine was too busy for the rounds to tell.
+  const outcome = noise > 0.05 ? "**inconclusive** (the rounds' spread exceeds the margin)" : verdict(Math.abs(ratio - 1) <= 0.05);
+  return (
+    `- C programs: kahook run adds ${setsockopt(kahook)} setsockopt per connection (libkeepalive0 ${setsockopt(calls("libkeepalive0"))}, ` +
+    `C reference ${setsockopt(reference)}) and ${fixed(median(programAdded(programs, "kahook-run")!), 2)} µs per connection ` +
+    `against the C reference's ${fixed(median(programAdded(programs, "c-reference")!), 2)} µs; its µs per connection differ from the C reference's by ` +
+    `${ratio >= 1 ? "+" : ""}${fixed((ratio - 1) * 100)}% (median of ${ratios.length} paired rounds, ` +
+    `half their interquartile range ±${fixed(noise * 100)}%; target within 5%): ${outcome}`
+  );
+}
+
 function targets(results: Results): string[] {
   const lines: string[] = [];
+  const programs = results.programs && programsTarget(results.programs);
+  if (programs) lines.push(programs);
   if (results.interposerPath) {
     const path = results.interposerPath;
     const ratio = addedRatio(path, path.interposer, path.reference);
@@ -178,7 +243,50 @@ function markdown(results: Results): string {
       ])),
     );
   }
+  if (results.programs) sections.push(...programsSection(results.programs));
   return sections.join("\n\n") + "\n";
+}
+
+/** The C programs' table: one row per contender, and the `kahook run` CLI's start-up row. */
+function programsSection(programs: NonNullable<Results["programs"]>): string[] {
+  const none = programs.syscalls.find((s) => s.contender === "none");
+  const rows = programs.startup.map(({ contender, ms, samples }) => {
+    const calls = programs.syscalls.find((s) => s.contender === contender);
+    const time = programs.time.find((t) => t.contender === contender);
+    const added = programAdded(programs, contender);
+    const differing = calls && none
+      ? Object.keys({ ...calls.byName, ...none.byName })
+          .map((name) => [name, (calls.byName[name] ?? 0) - (none.byName[name] ?? 0)] as const)
+          .filter(([, delta]) => Math.abs(delta) >= 0.05)
+          .map(([name, delta]) => `${name} ${delta > 0 ? "+" : ""}${fixed(delta, 2)}`)
+          .join(", ") || "-"
+      : "-";
+    return [
+      contender,
+      PROGRAM_PRELOADS[contender] ?? "-",
+      calls ? fixed(calls.setsockopt, 2) : "-",
+      calls ? fixed(calls.total, 2) : "-",
+      differing,
+      time ? `${fixed(time.usPerConnection, 2)} ±${fixed(halfIqr(time.samples), 2)}` : "-",
+      added && contender !== "none" ? fixed(median(added), 2) : "-",
+      `${fixed(ms, 2)} ±${fixed(halfIqr(samples), 2)}`,
+      calls ? String(calls.startupCalls) : "-",
+    ];
+  });
+  const skipped = programs.skipped.map(({ contender, reason }) => `${contender} did not run: ${reason}.`);
+  return [
+    `**C programs** (native/connect_loop.c, each contender a process of its own started as a user would: ` +
+      `${programs.connections.toLocaleString("en")} loopback connections to its own listener per timed run, socket, connect, accept, close, ` +
+      `after a warm-up; system calls from strace -f -c over ${programs.straceConnections.toLocaleString("en")} connections with a run of 0 subtracted; ` +
+      `` +
+      `start-up is spawn to exit of a run with 0 connections; ${programs.rounds} rounds of each timed run and ${programs.startupRounds} of each start-up alternated, ` +
+      `the CLI's on rounds of its own; medians ± half the interquartile range)`,
+    table(
+      ["contender", "preloads", "setsockopt per connection", "all calls per connection", "calls that differ from none", "µs per connection", "added µs vs none", "start-up ms", "start-up calls"],
+      rows,
+    ),
+    ...(skipped.length ? [skipped.join(" ")] : []),
+  ];
 }
 
 /** Two panels of bars: µs per connection by contender, and the in-process path against C. */

@@ -2,14 +2,17 @@
  * The benchmark suite: `npm run bench`. Runs each part for Node, Bun and Deno, alternating
  * the contenders within one run, and writes bench/results/results.json, results.md and
  * chart.svg, and the table into README.md. Progress goes to stderr.
- * Usage: run.js [part or runtime ...]   parts: syscalls, time, ffi, interposer, startup, memory;
- * runtimes: node, bun, deno (default: all of each)
+ * Usage: run.js [part or runtime ...]   parts: syscalls, time, ffi, interposer, startup, memory,
+ * programs; runtimes: node, bun, deno (default: all of each). The runtimes filter the runtime
+ * parts; programs (a C program under kahook run, libkeepalive0 and the C reference) runs once.
  */
 import { execFileSync, spawn } from "../src/spawn.ts";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import { preloadEnv } from "../src/commands/preload.ts";
+import { configFromEnv } from "../src/env.ts";
 import { libraryPath } from "../src/interposer/index.ts";
 import { root } from "../test/_repo.ts";
 import { alternate, median } from "./_stats.ts";
@@ -68,6 +71,7 @@ export type Contender =
 const C_PRELOAD = join(build, "keepalive_preload.so");
 const C_LOOP = join(build, "setsockopt_loop");
 const C_INTERPOSER_PATH = join(build, "interposer_path");
+const C_CONNECT_LOOP = join(build, "connect_loop");
 
 function contendersFor(runtime: Runtime): Contender[] {
   // kahook-*: the preload with its interposer; hooks-connect: the preload's JavaScript hooks alone (KAHOOK_INTERPOSER=0).
@@ -121,6 +125,7 @@ function buildNative(): void {
   execFileSync("cc", ["-O2", "-shared", "-fPIC", "-o", C_PRELOAD, join(root, "native/keepalive_preload.c"), "-ldl"]);
   execFileSync("cc", ["-O2", "-o", C_LOOP, join(root, "native/setsockopt_loop.c")]);
   execFileSync("cc", ["-O2", "-o", C_INTERPOSER_PATH, join(root, "native/interposer_path.c")]);
+  execFileSync("cc", ["-O2", "-Wall", "-Wextra", "-Werror", "-o", C_CONNECT_LOOP, join(root, "native/connect_loop.c")]);
 }
 
 interface ConnectionRun {
@@ -283,7 +288,149 @@ async function memory(results: Results): Promise<void> {
   }
 }
 
-const PARTS = { syscalls, time, ffi, interposer, startup, memory };
+/** Who preloads what into the C program (native/connect_loop.c), each run as a process of its own. */
+type ProgramContender = "none" | "kahook-run" | "libkeepalive0" | "c-reference";
+const PROGRAM_CONTENDERS: readonly ProgramContender[] = ["none", "kahook-run", "libkeepalive0", "c-reference"];
+
+/**
+ * Debian's libkeepalive0 (libkeepalive 0.3) wraps socket(2) only: on each AF_INET or AF_INET6
+ * socket whose type has SOCK_STREAM's bit it sets SO_KEEPALIVE unless KEEPALIVE=off, then
+ * TCP_KEEPCNT, TCP_KEEPIDLE and TCP_KEEPINTVL for those of KEEPCNT, KEEPIDLE, KEEPINTVL that
+ * are set, read again at every socket(2) (seen in strace and its disassembly). It has no
+ * TCP_USER_TIMEOUT; accepted sockets inherit the listener's options from the kernel.
+ */
+const LIBKEEPALIVE = "/usr/lib/libkeepalive.so";
+const LIBKEEPALIVE_VARIABLES = ["KEEPALIVE", "KEEPIDLE", "KEEPCNT", "KEEPINTVL"];
+
+/** The variables a contender adds to the program's environment: what a user would set. */
+function programEnv(contender: ProgramContender): Record<string, string> {
+  switch (contender) {
+    case "none":
+      return {};
+    // What `kahook run -- PROGRAM` and `kahook env` set with the default configuration, computed
+    // here once, so that node's start-up (the CLI's) stays out of the program's numbers.
+    case "kahook-run":
+      return preloadEnv(configFromEnv({}), true, undefined);
+    // kahook's default values, in libkeepalive's own variables.
+    case "libkeepalive0":
+      return { LD_PRELOAD: LIBKEEPALIVE, KEEPIDLE: "15", KEEPCNT: "9", KEEPINTVL: "15" };
+    // Socket mode, kahook's default: clients before connect, the listener before listen.
+    case "c-reference":
+      return { LD_PRELOAD: C_PRELOAD };
+  }
+}
+
+/** This process's environment without any variable a contender sets, so that each gets only its own. */
+function programBaseEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (name.startsWith("TCP_") || name.startsWith("KAHOOK_") || LIBKEEPALIVE_VARIABLES.includes(name) || name === "LD_PRELOAD") delete env[name];
+  }
+  return env;
+}
+
+/** The contenders that can run on this machine; says which cannot, and why, in the results and on stderr. */
+function availableProgramContenders(skipped: { contender: string; reason: string }[]): ProgramContender[] {
+  if (existsSync(LIBKEEPALIVE)) return [...PROGRAM_CONTENDERS];
+  const reason = `${LIBKEEPALIVE} is missing: install Debian's libkeepalive0 (.ci/run does)`;
+  progress(`programs: libkeepalive0 skipped, ${reason}`);
+  skipped.push({ contender: "libkeepalive0", reason });
+  return PROGRAM_CONTENDERS.filter((c) => c !== "libkeepalive0");
+}
+
+/** Connections per strace run, per timed run, and untimed ones before a timed run (the warm-up). */
+const PROGRAM_STRACE_CONNECTIONS = 1000;
+const PROGRAM_CONNECTIONS = 5000;
+const PROGRAM_WARMUP = 500;
+/** Alternated rounds of the timed runs, and of the start-up runs (~2 ms each, so more of them: start-up differences are fractions of a ms). */
+const PROGRAM_ROUNDS = 21;
+const PROGRAM_STARTUP_ROUNDS = 41;
+
+/**
+ * Part 6: a C program (native/connect_loop.c) under kahook's preload library, Debian's
+ * libkeepalive0 and the C reference, each started as a user would start it, with no preload
+ * as the baseline; and `kahook run` itself, through the CLI, as a start-up row of its own.
+ */
+async function programs(results: Results): Promise<void> {
+  const skipped: { contender: string; reason: string }[] = [];
+  const contenders = availableProgramContenders(skipped);
+  const envs = Object.fromEntries(contenders.map((c) => [c, programEnv(c)])) as Record<ProgramContender, Record<string, string>>;
+  results.programs = {
+    connections: PROGRAM_CONNECTIONS,
+    straceConnections: PROGRAM_STRACE_CONNECTIONS,
+    rounds: PROGRAM_ROUNDS,
+    startupRounds: PROGRAM_STARTUP_ROUNDS,
+    skipped,
+    syscalls: await programSyscalls(contenders, envs),
+    time: await programTime(contenders, envs),
+    startup: await programStartup(contenders, envs),
+  };
+}
+
+/** System calls per connection: strace -f -c of a run with 0 connections and of one with N, the difference over N. */
+async function programSyscalls(contenders: ProgramContender[], envs: Record<ProgramContender, Record<string, string>>) {
+  const count = async (contender: ProgramContender, connections: number) => {
+    const summary = join(build, "strace.txt");
+    // -E puts the variables into the program's environment only: strace itself runs without the preload.
+    const variables = Object.entries(envs[contender]).flatMap(([name, value]) => ["-E", `${name}=${value}`]);
+    await runJson("strace", ["-f", "-c", "-o", summary, ...variables, C_CONNECT_LOOP, String(connections), "0"], programBaseEnv());
+    return parseStraceSummary(readFileSync(summary, "utf8"));
+  };
+  const rows = [];
+  for (const contender of contenders) {
+    progress(`programs: syscalls ${contender}`);
+    const [idle, busy] = [await count(contender, 0), await count(contender, PROGRAM_STRACE_CONNECTIONS)];
+    const names = [...new Set([...Object.keys(idle), ...Object.keys(busy)])];
+    const perConnection = (name: string) => ((busy[name] ?? 0) - (idle[name] ?? 0)) / PROGRAM_STRACE_CONNECTIONS;
+    rows.push({
+      contender,
+      setsockopt: perConnection("setsockopt"),
+      total: names.reduce((sum, name) => sum + perConnection(name), 0),
+      // The run with 0 connections: the loader, the preload's start and the listener.
+      startupCalls: Object.values(idle).reduce((sum, n) => sum + n, 0),
+      byName: Object.fromEntries(names.map((name) => [name, perConnection(name)]).filter(([, n]) => n !== 0)),
+    });
+  }
+  return rows;
+}
+
+/** µs per connection, as the program measures it past its warm-up; contenders alternated round by round. */
+async function programTime(contenders: ProgramContender[], envs: Record<ProgramContender, Record<string, string>>) {
+  const samples = await alternate(contenders, PROGRAM_ROUNDS, async (contender, round) => {
+    progress(`programs: time round ${round + 1}/${PROGRAM_ROUNDS} ${contender}`);
+    const args = [String(PROGRAM_CONNECTIONS), String(PROGRAM_WARMUP)];
+    const run = await runJson<{ nsPerConnection: number }>(C_CONNECT_LOOP, args, { ...programBaseEnv(), ...envs[contender] });
+    return run.nsPerConnection / 1000;
+  });
+  return contenders.map((contender) => ({ contender, usPerConnection: median(samples[contender]), samples: samples[contender] }));
+}
+
+/**
+ * ms from spawn to exit of the program with 0 connections (the loader, the preload's start, a
+ * listener), contenders alternated; then as many runs through `kahook run -- PROGRAM` (node
+ * starting the CLI, which starts the program with the preload): the CLI's own cost is that row's
+ * difference from kahook-run's. The CLI runs on its own rounds because alternate() keeps the
+ * order cyclic: whichever program ran right after a 100 ms node process measured ~0.3 ms slower.
+ */
+async function programStartup(contenders: ProgramContender[], envs: Record<ProgramContender, Record<string, string>>) {
+  const timed = async (binary: string, args: string[], env: NodeJS.ProcessEnv) => {
+    const started = performance.now();
+    await runJson(binary, args, env);
+    return performance.now() - started;
+  };
+  const samples = await alternate(contenders, PROGRAM_STARTUP_ROUNDS, async (contender, round) => {
+    progress(`programs: start-up round ${round + 1}/${PROGRAM_STARTUP_ROUNDS} ${contender}`);
+    return timed(C_CONNECT_LOOP, ["0", "0"], { ...programBaseEnv(), ...envs[contender] });
+  });
+  const cli = await alternate(["kahook-run-cli"] as const, PROGRAM_STARTUP_ROUNDS, async (row, round) => {
+    progress(`programs: start-up round ${round + 1}/${PROGRAM_STARTUP_ROUNDS} ${row}`);
+    return timed(process.execPath, [join(root, "dist/src/cli.js"), "run", "--", C_CONNECT_LOOP, "0", "0"], programBaseEnv());
+  });
+  return [...contenders.map((contender) => ({ contender, ms: median(samples[contender]), samples: samples[contender] })),
+    { contender: "kahook-run-cli", ms: median(cli["kahook-run-cli"]), samples: cli["kahook-run-cli"] }];
+}
+
+const PARTS = { syscalls, time, ffi, interposer, startup, memory, programs };
 const args = process.argv.slice(2);
 const chosen = args.filter((arg) => arg in PARTS);
 const RUNTIMES = ALL_RUNTIMES.filter((r) => !args.some((arg) => ALL_RUNTIMES.some((x) => x.name === arg)) || args.includes(r.name));

@@ -12,7 +12,7 @@ import { flagsEnv, RUN_OPTIONS } from "./run.ts";
 
 export const ENV_HELP = `Usage: kahook env [options] [--format shell|env]
 
-Prints LD_PRELOAD (kahook's libkahook.so first, then any LD_PRELOAD already set) and
+Prints LD_PRELOAD (any LD_PRELOAD already set, then kahook's libkahook.so) and
 KAHOOK_NATIVE_CONFIG (the configuration, checked and compiled), configured as \`kahook run\`
 with the same options and variables would configure a program that is not node, bun or deno.
 A program started with them has every TCP socket configured; so have the processes it starts

@@ -24,10 +24,11 @@ export function preloadEnv(config: Config, inherit: boolean, preloaded: string |
   const library = preloadLibraryPath();
   if (!existsSync(library)) throw new Error(`no interposer is built for this machine (${library} is missing)`);
   if (/[: ]/.test(library)) throw new Error(`LD_PRELOAD cannot name ${library}: its path holds a space or a colon, which separate LD_PRELOAD's entries`);
-  // LD_PRELOAD takes colon- or space-separated paths; the library goes first so that its constructor runs before the others'.
+  // LD_PRELOAD takes colon- or space-separated paths. The library goes last: a socket function another preloaded
+  // library defines still runs first, and reaches kahook's when it calls the next definition (dlsym(RTLD_NEXT)).
   const others = (preloaded ?? "").split(/[: ]/).filter((entry) => entry && entry !== library);
   const env: Record<string, string> = {
-    LD_PRELOAD: [library, ...others].join(":"),
+    LD_PRELOAD: [...others, library].join(":"),
     [NATIVE_CONFIG]: Array.from(compileWords(new SocketPlan(config))).join(","),
   };
   if (!inherit) env[NATIVE_INHERIT] = "0";

@@ -39,7 +39,7 @@ socket it opens: clients before connect(2), servers on the listening socket befo
 A COMMAND of node gets the kahook/register preload in NODE_OPTIONS (kept with what is there),
 bun and deno run get --preload (Deno also needs --allow-ffi and --allow-env, or -A). Any other
 COMMAND (nginx, redis-server, python, npm, a shell script) gets the native interposer through
-LD_PRELOAD (put first in any LD_PRELOAD already set) and its compiled configuration in
+LD_PRELOAD (after any libraries LD_PRELOAD already names) and its compiled configuration in
 KAHOOK_NATIVE_CONFIG. The processes COMMAND starts inherit both and are configured too, unless
 --no-children is given. A COMMAND the loader will not preload into (a static or set-user-ID
 executable, a musl one) is named on stderr and run unconfigured. Invalid values stop kahook

@@ -139,11 +139,11 @@ test("children inherit the preload, unless --no-children: then only COMMAND's ow
   assert.ok(alone.trim().endsWith("LD_PRELOAD="), alone);
 });
 
-test("an LD_PRELOAD already set is kept, after kahook's library", () => {
+test("an LD_PRELOAD already set is kept, before kahook's library", () => {
   const other = execFileSync("sh", ["-c", "ldconfig -p | awk '/libm.so.6 .*x86-64/ {print $NF; exit}'"], { encoding: "utf8" }).trim();
   assert.ok(existsSync(other), `libm: ${other}`);
   const printed = succeeded(kahook(["run", "--", "sh", "-c", 'echo "$LD_PRELOAD"'], { LD_PRELOAD: other }));
-  assert.is(printed.trim(), `${preloadLibraryPath()}:${other}`);
+  assert.is(printed.trim(), `${other}:${preloadLibraryPath()}`);
 });
 
 test("kahook env: its export lines, eval'd by a shell, configure the program that shell starts; --format env gives NAME=VALUE", () => {

@@ -6,6 +6,7 @@
  * pointers, as these definitions take them. */
 #include <stddef.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include "kahook.h"
 
 static void *wrapper(int fn) {
@@ -30,6 +31,8 @@ KAHOOK_EXPORT int accept(int fd, struct sockaddr *from, socklen_t *length) {
 KAHOOK_EXPORT int accept4(int fd, struct sockaddr *from, socklen_t *length, int flags) {
   return ((accept4_fn *)wrapper(FN_ACCEPT4))(fd, from, length, flags);
 }
+
+KAHOOK_EXPORT int close(int fd) { return ((close_fn *)wrapper(FN_CLOSE))(fd); }
 
 KAHOOK_EXPORT int setsockopt(int fd, int level, int name, const void *value, socklen_t length) {
   return ((setsockopt_fn *)wrapper(FN_SETSOCKOPT))(fd, level, name, value, length);

@@ -213,6 +213,7 @@ static void bind_lazy(const struct slot *s) {
   case FN_ACCEPT: ((accept_fn *)entry)(-1, NULL, NULL); break;
   case FN_ACCEPT4: ((accept4_fn *)entry)(-1, NULL, NULL, 0); break;
   case FN_SETSOCKOPT: ((setsockopt_fn *)entry)(-1, 0, 0, NULL, 0); break;
+  case FN_CLOSE: ((close_fn *)entry)(-1); break;
   case FN_DLOPEN: ((dlopen_fn *)entry)(NULL, 0), dlerror(); break;
   }
 }

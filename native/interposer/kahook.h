@@ -35,13 +35,14 @@ extern struct config kahook_config;
 int kahook_config_load(const int32_t *words, int32_t count);
 
 /* The wrapped functions; the order indexes kahook_names, kahook_real and kahook_wrapper. */
-enum { FN_SOCKET, FN_CONNECT, FN_LISTEN, FN_ACCEPT, FN_ACCEPT4, FN_SETSOCKOPT, FN_DLOPEN, FN_COUNT };
+enum { FN_SOCKET, FN_CONNECT, FN_LISTEN, FN_ACCEPT, FN_ACCEPT4, FN_SETSOCKOPT, FN_CLOSE, FN_DLOPEN, FN_COUNT };
 typedef int socket_fn(int, int, int);
 typedef int connect_fn(int, const struct sockaddr *, socklen_t);
 typedef int listen_fn(int, int);
 typedef int accept_fn(int, struct sockaddr *, socklen_t *);
 typedef int accept4_fn(int, struct sockaddr *, socklen_t *, int);
 typedef int setsockopt_fn(int, int, int, const void *, socklen_t);
+typedef int close_fn(int);
 typedef void *dlopen_fn(const char *, int);
 
 /* sockets.c */

@@ -22,7 +22,7 @@ static _Atomic unsigned char tags[TAGS] __attribute__((aligned(1 << 16)));
 enum { CONFIGURED, FAILED, REPLACED, COUNTERS };
 static _Atomic int64_t counters[COUNTERS];
 
-const char *const kahook_names[FN_COUNT] = {"socket", "connect", "listen", "accept", "accept4", "setsockopt", "dlopen"};
+const char *const kahook_names[FN_COUNT] = {"socket", "connect", "listen", "accept", "accept4", "setsockopt", "close", "dlopen"};
 void *kahook_real[FN_COUNT];
 #define REAL(fn, type) ((type *)kahook_real[fn])
 
@@ -230,6 +230,13 @@ static int wrap_setsockopt(int fd, int level, int name, const void *value, sockl
   return REAL(FN_SETSOCKOPT, setsockopt_fn)(fd, level, name, value, length);
 }
 
+/* A closed fd's number is free for anything: its tag goes first, so that the next socket with
+ * that number, however it is made, is looked at afresh and never takes this one's settings. */
+static int wrap_close(int fd) {
+  tag(fd, TAG_UNKNOWN);
+  return REAL(FN_CLOSE, close_fn)(fd);
+}
+
 /* Objects a dlopen brings in are patched before it returns. */
 static void *wrap_dlopen(const char *file, int flags) {
   void *handle = REAL(FN_DLOPEN, dlopen_fn)(file, flags);
@@ -243,7 +250,7 @@ static void *wrap_dlopen(const char *file, int flags) {
 
 void *const kahook_wrapper[FN_COUNT] = {
     (void *)wrap_socket, (void *)wrap_connect,    (void *)wrap_listen, (void *)wrap_accept,
-    (void *)wrap_accept4, (void *)wrap_setsockopt, (void *)wrap_dlopen,
+    (void *)wrap_accept4, (void *)wrap_setsockopt, (void *)wrap_close,  (void *)wrap_dlopen,
 };
 
 /* Takes the real functions from libc's own handle: dlsym(RTLD_DEFAULT) can return an

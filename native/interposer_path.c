@@ -10,52 +10,12 @@
  * Prints {"none": [...], "calls": [...], "reference": [...], "interposer": [...]}: ns per
  * connection, one per round. */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <dlfcn.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
+#include "loopback.h"
 
 enum { NONE, CALLS, REFERENCE, INTERPOSER, LOOPS, MAX_ROUNDS = 256 };
 static const char *const loop_names[LOOPS] = {"none", "calls", "reference", "interposer"};
-typedef int connect_fn(int, const struct sockaddr *, socklen_t);
-
-/* libkeepalive's defaults: SO_KEEPALIVE 1, TCP_KEEPIDLE 15 s, TCP_KEEPINTVL 15 s, TCP_KEEPCNT 9, TCP_USER_TIMEOUT 150000 ms. */
-static const int settings[5][3] = {{SOL_SOCKET, SO_KEEPALIVE, 1}, {IPPROTO_TCP, TCP_KEEPIDLE, 15}, {IPPROTO_TCP, TCP_KEEPINTVL, 15},
-                                   {IPPROTO_TCP, TCP_KEEPCNT, 9}, {IPPROTO_TCP, TCP_USER_TIMEOUT, 150000}};
-
-static int fail(const char *what) {
-  perror(what);
-  exit(1);
-}
-
-static double now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1e9 + t.tv_nsec;
-}
-
-/* ns per connection over `iterations` connections to the listener at `to`, made with `connect_with`. */
-static double run(int listener, const struct sockaddr_in *to, long iterations, int set_options, connect_fn *connect_with) {
-  double started = now_ns();
-  for (long i = 0; i < iterations; i++) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) fail("socket");
-    for (int s = 0; set_options && s < 5; s++)
-      if (setsockopt(fd, settings[s][0], settings[s][1], &settings[s][2], sizeof(int)) != 0) fail("setsockopt");
-    if (connect_with(fd, (const struct sockaddr *)to, sizeof *to) != 0) fail("connect");
-    int accepted = accept(listener, NULL, NULL);
-    if (accepted < 0) fail("accept");
-    close(accepted);
-    close(fd);
-  }
-  return (now_ns() - started) / iterations;
-}
 
 int main(int argc, char **argv) {
   long iterations = argc > 3 ? atol(argv[3]) : 0;
@@ -77,25 +37,21 @@ int main(int argc, char **argv) {
   /* ABI version 1, clients only; an empty listeners' set, the clients' 5 settings (sticky), no rules. */
   int32_t words[5 + 5 * 4 + 1] = {1, 1, 2, 0, 5};
   for (int s = 0; s < 5; s++)
-    for (int w = 0; w < 3; w++) words[5 + s * 4 + w] = settings[s][w], words[5 + s * 4 + 3] = 1;
+    for (int w = 0; w < 4; w++) words[5 + s * 4 + w] = w < 3 ? DEFAULT_SETTINGS[s][w] : 1; /* sticky */
   words[sizeof words / sizeof words[0] - 1] = 0;
 
-  struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr = {htonl(INADDR_LOOPBACK)}};
-  socklen_t length = sizeof to;
-  int listener = socket(AF_INET, SOCK_STREAM, 0);
-  if (listener < 0 || bind(listener, (struct sockaddr *)&to, length) != 0 || listen(listener, 64) != 0 ||
-      getsockname(listener, (struct sockaddr *)&to, &length) != 0)
-    fail("listener");
+  struct sockaddr_in to;
+  int listener = loopback_listener(&to);
 
   double ns[LOOPS][MAX_ROUNDS];
-  run(listener, &to, iterations / 10 + 1, 0, connect); /* warm-up */
+  connections(listener, &to, iterations / 10 + 1, 0, connect); /* warm-up */
   for (int r = 0; r < rounds; r++) {
     /* The order rotates from round to round, so that no loop always runs first or after the install. */
     for (int turn = 0; turn < LOOPS; turn++) {
       int loop = (r + turn) % LOOPS;
       if (loop == INTERPOSER && install(words, sizeof words / sizeof words[0]) <= 0)
         return fprintf(stderr, "interposer_path: install failed\n"), 1;
-      ns[loop][r] = run(listener, &to, iterations, loop == CALLS, loop == REFERENCE ? reference_connect : connect);
+      ns[loop][r] = connections(listener, &to, iterations, loop == CALLS, loop == REFERENCE ? reference_connect : connect);
       if (loop == INTERPOSER && uninstall() <= 0) return fprintf(stderr, "interposer_path: uninstall failed\n"), 1;
     }
   }

@@ -238,7 +238,7 @@ async function ffi(results: Results): Promise<void> {
  * process alternates connections with nothing set, with the 5 default calls made by the program,
  * through the C reference's connect, and with the interposer installed (native/interposer_path.c).
  */
-async function interposer(results: Results): Promise<void> {
+function interposer(results: Results): void {
   progress(`interposer: ${INTERPOSER_ROUNDS} rounds of ${INTERPOSER_CONNECTIONS} connections × 4`);
   const args = [libraryPath(), C_PRELOAD, String(INTERPOSER_CONNECTIONS), String(INTERPOSER_ROUNDS)];
   results.interposerPath = { connections: INTERPOSER_CONNECTIONS, ...JSON.parse(execFileSync(C_INTERPOSER_PATH, args, { encoding: "utf8" })) };
@@ -418,11 +418,11 @@ async function programStartup(contenders: ProgramContender[], envs: Record<Progr
     await runJson(binary, args, env);
     return performance.now() - started;
   };
-  const samples = await alternate(contenders, PROGRAM_STARTUP_ROUNDS, async (contender, round) => {
+  const samples = await alternate(contenders, PROGRAM_STARTUP_ROUNDS, (contender, round) => {
     progress(`programs: start-up round ${round + 1}/${PROGRAM_STARTUP_ROUNDS} ${contender}`);
     return timed(C_CONNECT_LOOP, ["0", "0"], { ...programBaseEnv(), ...envs[contender] });
   });
-  const cli = await alternate(["kahook-run-cli"] as const, PROGRAM_STARTUP_ROUNDS, async (row, round) => {
+  const cli = await alternate(["kahook-run-cli"] as const, PROGRAM_STARTUP_ROUNDS, (row, round) => {
     progress(`programs: start-up round ${round + 1}/${PROGRAM_STARTUP_ROUNDS} ${row}`);
     return timed(process.execPath, [join(root, "dist/src/cli.js"), "run", "--", C_CONNECT_LOOP, "0", "0"], programBaseEnv());
   });

@@ -11,8 +11,10 @@ const LINE_TIMEOUT_MS = 20_000;
 export interface Child {
   pid: number;
   /** The next line the child prints, parsed. */
+  // deno-lint-ignore no-explicit-any -- a fixture's JSON line, which each test checks field by field
   next(): Promise<any>;
   /** Sends one line and returns the reply line. */
+  // deno-lint-ignore no-explicit-any -- as next()
   ask(line: string): Promise<any>;
   /** Closes its stdin and waits for it to exit; kills it if it does not. */
   stop(): Promise<void>;
@@ -66,7 +68,7 @@ export function startCommand(name: string, [binary, ...args]: readonly string[],
 }
 
 /** Runs use with test/_holder started and its ready line read; stops it afterwards. */
-export async function withHolder(use: (child: Child, ready: string[]) => Promise<void>): Promise<void> {
+export async function withHolder(use: (child: Child, ready: string[]) => void | Promise<void>): Promise<void> {
   const child = startChild("_holder");
   try {
     const { ready } = await child.next();

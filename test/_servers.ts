@@ -253,7 +253,7 @@ export function childPids(pid: number): number[] {
 /** Every descendant of pid, children before their own children. */
 function descendants(pid: number): number[] {
   const found: number[] = [];
-  for (let queue = [pid]; queue.length > 0;) {
+  for (const queue = [pid]; queue.length > 0;) {
     const children = childPids(queue.shift()!);
     found.push(...children);
     queue.push(...children);

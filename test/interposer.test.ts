@@ -32,6 +32,7 @@ function drive(
   run: string[] = [],
   peerLink: string[] = [],
   env: Record<string, string> = {},
+  // deno-lint-ignore no-explicit-any -- the driver's JSON, checked field by field
 ): Record<string, any> {
   const name = `driver${[...link, ...peerLink].join("").replace(/\W/g, "")}-${compiler.replace(/\W/g, "")}`;
   const driver = join(dir, name);
@@ -46,6 +47,7 @@ function drive(
 }
 
 /** Every readback of one driver run, against the configuration driver.c installs. */
+// deno-lint-ignore no-explicit-any -- the driver's JSON, checked field by field
 function checkRun(label: string, r: Record<string, any>): void {
   const is = (field: string, expected: unknown) => assert.equal(r[field], expected, `${label}: ${field}`);
   is("invalid", -22); // one word short: -EINVAL

@@ -60,6 +60,7 @@ interface Totals {
 
 /** uvu's closing block: "Total: N", "Passed: N", "Skipped: N". */
 function parseTotals(output: string): Totals | undefined {
+  // deno-lint-ignore no-control-regex -- ANSI colour sequences are what is stripped
   const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
   const count = (label: string) => Number(plain.match(new RegExp(`^\\s*${label}:\\s+(\\d+)`, "m"))?.[1] ?? NaN);
   const [total, passed, skipped] = [count("Total"), count("Passed"), count("Skipped")];

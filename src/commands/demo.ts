@@ -167,7 +167,7 @@ function rerunInNamespace(): Promise<number> {
  * `kahook demo`: makes the peer of two loopback connections vanish, one connection with kahook's
  * options and one without, prints their TCP_INFO as it goes, then a summary. Returns the exit code.
  */
-export async function demo(): Promise<number> {
+export function demo(): number | Promise<number> {
   const support = simulationSupport();
   if (support.where === "here") return show();
   if (support.where === "namespace" && !process.env[IN_NAMESPACE]) {

@@ -200,7 +200,7 @@ test("the version comes from the package.json of the package the CLI was started
 /** `kahook --help`'s exit status table: status, meaning. */
 function exitStatuses(help: string): [number, string][] {
   const table = help.slice(help.indexOf("\nExit statuses"), help.indexOf("\n\n", help.indexOf("\nExit statuses") + 1));
-  return [...table.matchAll(/^ +(\d+)  (.+)$/gm)].map((match) => [Number(match[1]), match[2]]);
+  return [...table.matchAll(/^ +(\d+) {2}(.+)$/gm)].map((match) => [Number(match[1]), match[2]]);
 }
 
 test("--help documents each exit status once", () => {

@@ -21,6 +21,7 @@ test("kahook demo: kahook's connection closes with ETIMEDOUT within its bound, t
   assert.ok(Number(detected[1]) >= 4.5 && Number(detected[1]) <= 7, `detected after ${detected[1]} s; bound 5 s`);
   assert.match(stdout, /^ {2}without kahook {3}still established after [0-9.]+ s, 0 probes sent$/m);
   assert.match(stdout, /^ {2}Linux defaults {3}\d+ s \(/m);
+  // deno-lint-ignore no-control-regex -- an escape sequence is what must not appear
   assert.not.match(stdout, /\x1b\[/, "no escape sequences when stdout is not a terminal");
 });
 

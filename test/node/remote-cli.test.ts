@@ -28,7 +28,7 @@ test("inspect --json and apply agree with the child's own getsockopt", () =>
   }));
 
 test("inspect prints one row per socket with its state and options", () =>
-  withHolder(async (child, ready) => {
+  withHolder((child, ready) => {
     const rows = succeeded(kahook(["inspect", String(child.pid)])).trimEnd().split("\n");
     assert.match(rows[0], /^fd +local +remote +state +keepalive +idle +intvl +cnt +user_timeout +probes +retrans +last_recv$/);
     assert.is(rows.length, ready.length + 1);
@@ -37,7 +37,7 @@ test("inspect prints one row per socket with its state and options", () =>
   }));
 
 test("without ptrace permission: a clear EPERM error, exit 77 (EX_NOPERM)", () =>
-  withHolder(async (child) => {
+  withHolder((child) => {
     assert.is(kahook(["inspect", String(child.pid)]).status, 0, "the same command as root");
     const denied = spawnAs(NOBODY, ["inspect", String(child.pid)]);
     assert.is(denied.status, 77, denied.stderr);

@@ -13,13 +13,41 @@
  */
 import { createRequire } from "node:module";
 import type net from "node:net";
-import type { buildConnector } from "undici";
+import type tls from "node:tls";
 import { configFromEnv } from "./env.ts";
 import { type ClientSettings, SocketPlan, type TcpHandle } from "./hooks/plan.ts";
 import type { KeepAliveOptions } from "./options.ts";
 import type { Rule } from "./rules.ts";
 
-type BuildConnector = typeof buildConnector;
+/**
+ * undici's connector types (types/connector.d.ts), restated so that these declarations compile
+ * without undici installed; structurally the same, so undici's Agent({ connect }) takes them.
+ */
+export type UndiciConnectOptions = (tls.ConnectionOptions | net.TcpNetConnectOpts | net.IpcNetConnectOpts) & {
+  allowH2?: boolean;
+  maxCachedSessions?: number | null;
+  socketPath?: string | null;
+  timeout?: number | null;
+  port?: number;
+  keepAlive?: boolean | null;
+  keepAliveInitialDelay?: number | null;
+};
+/** What undici passes a connector for each connection. */
+export interface UndiciConnectorOptions {
+  hostname: string;
+  host?: string;
+  protocol: string;
+  port: string;
+  servername?: string;
+  localAddress?: string | null;
+  socketPath?: string | null;
+  httpSocket?: net.Socket;
+}
+export type UndiciConnectorCallback = (...args: [null, net.Socket | tls.TLSSocket] | [Error, null]) => void;
+/** undici's `buildConnector.connector`: opens one connection and calls back with its socket. */
+export type UndiciConnector = (options: UndiciConnectorOptions, callback: UndiciConnectorCallback) => void;
+/** undici's `buildConnector`. */
+export type BuildConnector = (options?: UndiciConnectOptions) => UndiciConnector;
 
 export interface ConnectorConfig {
   /** The options to set; default: from the environment (TCP_KEEPIDLE, ...), as the preload reads them. */
@@ -27,7 +55,7 @@ export interface ConnectorConfig {
   /** Options per destination, the first match winning; default: KAHOOK_RULES when the options come from the environment, else none. */
   rules?: readonly Rule[];
   /** undici's own connect options (timeout, TLS, maxCachedSessions, ...), passed to its buildConnector. */
-  connect?: buildConnector.BuildOptions;
+  connect?: UndiciConnectOptions;
   /** The buildConnector of the undici the program uses; default: the one `require("undici")` finds. */
   buildConnector?: BuildConnector;
   /** One stderr line per configured socket and per failure; default: KAHOOK_DEBUG. */
@@ -43,7 +71,7 @@ export interface ConnectorConfig {
  * setKeepAlive. Validates the options once, here; a per-socket failure is reported under debug
  * and the connection goes on.
  */
-export function keepAliveConnector(config: ConnectorConfig = {}): buildConnector.connector {
+export function keepAliveConnector(config: ConnectorConfig = {}): UndiciConnector {
   const fromEnv = config.options === undefined || config.debug === undefined ? configFromEnv() : undefined;
   const plan = new SocketPlan({
     options: config.options ?? fromEnv!.options,

@@ -14,15 +14,16 @@ const npm = (args: string[], cwd: string) => execFileSync("npm", args, { cwd, en
 
 /**
  * Packs this repository as `npm publish` would (dist/ is built by `npm test`'s pretest), packs
- * koffi and undici from node_modules, and installs the three tarballs offline into a new project
- * with the package.json given: no registry is asked, the project gets what a user's would.
+ * the packages named (koffi and undici by default) from node_modules, and installs the tarballs
+ * offline into a new project with the package.json given: no registry is asked, the project
+ * gets what a user's would.
  */
-export function packedProject(packageJson: Record<string, unknown>): PackedProject {
+export function packedProject(packageJson: Record<string, unknown>, packages: readonly string[] = ["koffi", "undici"]): PackedProject {
   const dir = mkdtempSync(join(tmpdir(), "kahook-packed-"));
   const tarballs = join(dir, "tarballs");
   const project = join(dir, "project");
   try {
-    npm(["pack", "--ignore-scripts", "--pack-destination", dir, root, join(root, "node_modules/koffi"), join(root, "node_modules/undici")], root);
+    npm(["pack", "--ignore-scripts", "--pack-destination", dir, root, ...packages.map((name) => join(root, "node_modules", name))], root);
     const packed = readdirSync(dir).filter((name) => name.endsWith(".tgz"));
     mkdirSync(tarballs);
     mkdirSync(project);

@@ -10,9 +10,13 @@ import type { OptionName, Platform } from "./sys/platform.ts";
 export type Mode = "connect" | "listen" | "socket";
 const MODES: readonly Mode[] = ["connect", "listen", "socket"];
 
+/** The configuration the environment gives: what configFromEnv returns and install() takes. */
 export interface Config {
+  /** From libkeepalive's variables (TCP_KEEPIDLE, ...) and KAHOOK_PROFILE, in setKeepAlive's units (ms). */
   options: KeepAliveOptions;
+  /** KAHOOK_MODE: which sockets get the options. */
   mode: Mode;
+  /** KAHOOK_DEBUG: one stderr line per configured socket and per failure. */
   debug: boolean;
   /** KAHOOK_RULES: options for client connections to some destinations; the first rule that matches wins. */
   rules: Rule[];
@@ -20,7 +24,8 @@ export interface Config {
   interposer: boolean;
 }
 
-type Env = Record<string, string | undefined>;
+/** Environment variables by name, as process.env holds them. */
+export type Env = Record<string, string | undefined>;
 
 /** One libkeepalive variable: its value is in the kernel's unit (s, ms, probes or bytes). */
 interface Variable {

@@ -24,12 +24,18 @@ export interface KahookErrorDetails {
 
 /** The one error type kahook throws. `code` is stable; `message` is for people. */
 export class KahookError extends Error {
+  /** What went wrong, stable across versions: switch on this. */
   readonly code: KahookErrorCode;
+  /** The errno name of a failed system call, such as "EINVAL". */
   readonly errno?: string;
+  /** The system call that failed, such as "setsockopt". */
   readonly syscall?: string;
+  /** The option at fault, by its setKeepAlive name, such as "idle". */
   readonly option?: string;
+  /** The environment variable at fault, such as "TCP_KEEPIDLE". */
   readonly variable?: string;
 
+  /** An error with its stable code, a message for people, and what it concerns. */
   constructor(code: KahookErrorCode, message: string, details: KahookErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = "KahookError";

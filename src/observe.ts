@@ -8,6 +8,7 @@ export const SOCKET_CHANNEL = "kahook:socket";
 
 /** What `kahook:socket` carries. */
 export interface SocketEvent {
+  /** The socket's file descriptor in this process. */
   fd: number;
   /** Which socket: "client", "server", "accepted after setKeepAlive(true, 60)", ... */
   label: string;

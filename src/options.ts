@@ -50,8 +50,11 @@ const MS_PER_S = 1000;
 
 /** One validated setsockopt call: the value is already in kernel units. */
 export interface Setting {
+  /** Which option, by its setKeepAlive name. */
   option: OptionName;
+  /** Where the kernel takes it. */
   socketOption: SocketOption;
+  /** The value, in kernel units (s, ms, probes or bytes). */
   value: number;
 }
 

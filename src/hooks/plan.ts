@@ -13,6 +13,7 @@ import type { OptionName, Platform } from "../sys/platform.ts";
 
 /** What the hooks configure: the options, which sockets get them, and whether to report. */
 export interface HookConfig {
+  /** The options every configured socket gets, in setKeepAlive's units (ms). */
   options: KeepAliveOptions;
   /** connect: client sockets; listen: listening sockets (accepted ones inherit); socket: both. Default socket. */
   mode?: Mode;

@@ -1,30 +1,37 @@
-/** The options kahook knows, in the order it sets them. */
-export const OPTION_NAMES = [
-  "enable",
-  "idle",
-  "interval",
-  "count",
-  "userTimeout",
-  "synCount",
-  "deferAccept",
-  "maxSegment",
-  "windowClamp",
-] as const;
+/** An option by its setKeepAlive name. */
+export type OptionName =
+  | "enable"
+  | "idle"
+  | "interval"
+  | "count"
+  | "userTimeout"
+  | "synCount"
+  | "deferAccept"
+  | "maxSegment"
+  | "windowClamp";
 
-export type OptionName = (typeof OPTION_NAMES)[number];
+/** The options kahook knows, in the order it sets them: every OptionName once (the Record checks it). */
+export const OPTION_NAMES = Object.keys({
+  enable: 0, idle: 0, interval: 0, count: 0, userTimeout: 0, synCount: 0, deferAccept: 0, maxSegment: 0, windowClamp: 0,
+} satisfies Record<OptionName, 0>) as readonly OptionName[];
 
 /** One socket option as the kernel sees it: an int at (level, name), accepted in [min, max] kernel units. */
 export interface SocketOption {
   /** The C constant, for messages and the header check: "TCP_KEEPIDLE". */
   constant: string;
+  /** setsockopt's level: SOL_SOCKET or IPPROTO_TCP. */
   level: number;
+  /** setsockopt's option name. */
   name: number;
+  /** The smallest value the kernel takes, in kernel units. */
   min: number;
+  /** The largest value the kernel takes, in kernel units. */
   max: number;
 }
 
 /** Everything that differs between operating systems, as data. */
 export interface Platform {
+  /** Node's process.platform name: "linux", "darwin". */
   os: string;
   /** Linux is tested in CI; other tables are transcribed from headers and untested. */
   tested: boolean;

@@ -1,4 +1,8 @@
-/** `deno lint` over the repository (its recommended rules) passes: the project's code is lint-clean for JSR. */
+/**
+ * What JSR checks, run with the Deno of the test matrix: `deno lint` over the repository (its
+ * recommended rules) and `deno doc --lint mod.ts` (every exported symbol documented, no private
+ * type in a public signature).
+ */
 import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -6,10 +10,19 @@ import { spawnSync } from "../../src/spawn.ts";
 import { root } from "../_repo.ts";
 import { RUNTIME_BINARIES } from "../_runtimes.ts";
 
+const deno = (args: string[]) =>
+  spawnSync(RUNTIME_BINARIES.deno, args, { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 60_000 });
+
 test("deno lint: no problems", () => {
-  const result = spawnSync(RUNTIME_BINARIES.deno, ["lint"], { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 60_000 });
+  const result = deno(["lint"]);
   assert.is(result.status, 0, `${result.stdout}\n${result.stderr}`);
   assert.match(result.stderr + result.stdout, /Checked \d+ files/);
+});
+
+test("deno doc --lint mod.ts: no problems", () => {
+  const result = deno(["doc", "--lint", "mod.ts"]);
+  assert.is(result.status, 0, result.stderr.split("\n").filter((line) => !/^(Warning| {4}at) /.test(line)).join("\n"));
+  assert.match(result.stdout + result.stderr, /Checked 1 file/);
 });
 
 test.run();

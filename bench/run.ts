@@ -80,11 +80,19 @@ function contendersFor(runtime: Runtime): Contender[] {
   return runtime.name === "node" ? [...all, "net-keepalive"] : all;
 }
 
+/** This process's environment without any variable a contender sets, so that each gets only its own. */
+function benchEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (name.startsWith("TCP_") || name.startsWith("KAHOOK_") || LIBKEEPALIVE_VARIABLES.includes(name) || name === "LD_PRELOAD") delete env[name];
+  }
+  return env;
+}
+
 /** The command line and environment that run `script` as a contender. */
 function invocation(runtime: Runtime, contender: Contender, script: string, env: Record<string, string>) {
   const args = [...runtime.run];
-  const childEnv: Record<string, string | undefined> = { ...process.env, ...env, BENCH_CONTENDER: contender };
-  for (const name of Object.keys(childEnv)) if (name.startsWith("TCP_") || name.startsWith("KAHOOK_")) delete childEnv[name];
+  const childEnv: Record<string, string | undefined> = { ...benchEnv(), ...env, BENCH_CONTENDER: contender };
   if (contender.startsWith("kahook-") || contender.startsWith("hooks-")) {
     args.push(...runtime.preload);
     childEnv.KAHOOK_MODE = contender.slice(contender.indexOf("-") + 1);
@@ -320,14 +328,6 @@ function programEnv(contender: ProgramContender): Record<string, string> {
   }
 }
 
-/** This process's environment without any variable a contender sets, so that each gets only its own. */
-function programBaseEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of Object.keys(env)) {
-    if (name.startsWith("TCP_") || name.startsWith("KAHOOK_") || LIBKEEPALIVE_VARIABLES.includes(name) || name === "LD_PRELOAD") delete env[name];
-  }
-  return env;
-}
 
 /** The contenders that can run on this machine; says which cannot, and why, in the results and on stderr. */
 function availableProgramContenders(skipped: { contender: string; reason: string }[]): ProgramContender[] {
@@ -373,7 +373,7 @@ async function programSyscalls(contenders: ProgramContender[], envs: Record<Prog
     const summary = join(build, "strace.txt");
     // -E puts the variables into the program's environment only: strace itself runs without the preload.
     const variables = Object.entries(envs[contender]).flatMap(([name, value]) => ["-E", `${name}=${value}`]);
-    await runJson("strace", ["-f", "-c", "-o", summary, ...variables, C_CONNECT_LOOP, String(connections), "0"], programBaseEnv());
+    await runJson("strace", ["-f", "-c", "-o", summary, ...variables, C_CONNECT_LOOP, String(connections), "0"], benchEnv());
     return parseStraceSummary(readFileSync(summary, "utf8"));
   };
   const rows = [];
@@ -399,7 +399,7 @@ async function programTime(contenders: ProgramContender[], envs: Record<ProgramC
   const samples = await alternate(contenders, PROGRAM_ROUNDS, async (contender, round) => {
     progress(`programs: time round ${round + 1}/${PROGRAM_ROUNDS} ${contender}`);
     const args = [String(PROGRAM_CONNECTIONS), String(PROGRAM_WARMUP)];
-    const run = await runJson<{ nsPerConnection: number }>(C_CONNECT_LOOP, args, { ...programBaseEnv(), ...envs[contender] });
+    const run = await runJson<{ nsPerConnection: number }>(C_CONNECT_LOOP, args, { ...benchEnv(), ...envs[contender] });
     return run.nsPerConnection / 1000;
   });
   return contenders.map((contender) => ({ contender, usPerConnection: median(samples[contender]), samples: samples[contender] }));
@@ -420,11 +420,11 @@ async function programStartup(contenders: ProgramContender[], envs: Record<Progr
   };
   const samples = await alternate(contenders, PROGRAM_STARTUP_ROUNDS, (contender, round) => {
     progress(`programs: start-up round ${round + 1}/${PROGRAM_STARTUP_ROUNDS} ${contender}`);
-    return timed(C_CONNECT_LOOP, ["0", "0"], { ...programBaseEnv(), ...envs[contender] });
+    return timed(C_CONNECT_LOOP, ["0", "0"], { ...benchEnv(), ...envs[contender] });
   });
   const cli = await alternate(["kahook-run-cli"] as const, PROGRAM_STARTUP_ROUNDS, (row, round) => {
     progress(`programs: start-up round ${round + 1}/${PROGRAM_STARTUP_ROUNDS} ${row}`);
-    return timed(process.execPath, [join(root, "dist/src/cli.js"), "run", "--", C_CONNECT_LOOP, "0", "0"], programBaseEnv());
+    return timed(process.execPath, [join(root, "dist/src/cli.js"), "run", "--", C_CONNECT_LOOP, "0", "0"], benchEnv());
   });
   return [...contenders.map((contender) => ({ contender, ms: median(samples[contender]), samples: samples[contender] })),
     { contender: "kahook-run-cli", ms: median(cli["kahook-run-cli"]), samples: cli["kahook-run-cli"] }];

@@ -51,7 +51,8 @@ static void drop_from_preload(void) {
   for (const char *entry = list; *entry;) {
     size_t length = strcspn(entry, ": ");
     int ours = length == strlen(self.dli_fname) && strncmp(entry, self.dli_fname, length) == 0;
-    if (length && !ours && used + length + 1 < sizeof kept) {
+    if (length && !ours) {
+      if (used + length + 1 >= sizeof kept) return; /* too long to rewrite here: left whole, the library in it */
       if (used) kept[used++] = ':';
       memcpy(kept + used, entry, length);
       used += length;

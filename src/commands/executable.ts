@@ -25,7 +25,8 @@ export function findExecutable(command: string, path = process.env.PATH ?? ""): 
   const candidates = command.includes("/") ? [command] : path.split(delimiter).filter(Boolean).map((dir) => join(dir, command));
   return candidates.find((file) => {
     try {
-      return statSync(file).isFile() && (statSync(file).mode & 0o111) !== 0;
+      const stat = statSync(file);
+      return stat.isFile() && (stat.mode & 0o111) !== 0;
     } catch {
       return false;
     }
@@ -42,9 +43,11 @@ function readStart(file: string, bytes: number, at = 0): Buffer {
   }
 }
 
-/** The ELF program's interpreter (its PT_INTERP), "" for a static one, or why it is not an ELF program for this machine. */
-function interpreter(file: string): { interp: string } | { problem: string } {
-  const header = readStart(file, HEADER_BYTES);
+/**
+ * The ELF program's interpreter (its PT_INTERP), "" for a static one, or why it is not an ELF
+ * program for this machine; `header` is the file's start, already read.
+ */
+function interpreter(file: string, header: Buffer): { interp: string } | { problem: string } {
   if (header.length < HEADER_BYTES || header.toString("latin1", 0, 4) !== ELF_MAGIC) return { problem: "is not an ELF executable" };
   if (header[4] !== ELFCLASS64 || header.readUInt16LE(18) !== MACHINES[process.arch]) {
     return { problem: `is built for another architecture than this ${process.arch} machine` };
@@ -68,15 +71,16 @@ function interpreter(file: string): { interp: string } | { problem: string } {
 export function preloadObstacle(command: string, env: NodeJS.ProcessEnv = process.env, depth = 0): string | undefined {
   const file = findExecutable(command, env.PATH);
   if (!file) return undefined;
-  const start = readStart(file, 256).toString("latin1");
-  if (start.startsWith("#!") && depth < 4) {
-    const [program, argument] = start.slice(2).split("\n")[0].trim().split(/\s+/);
+  // Enough for a #! line and the ELF header.
+  const start = readStart(file, 256);
+  if (start.toString("latin1", 0, 2) === "#!" && depth < 4) {
+    const [program, argument] = start.toString("latin1", 2).split("\n")[0].trim().split(/\s+/);
     const interpreterCommand = program.endsWith("/env") && argument ? argument : program;
     const obstacle = preloadObstacle(interpreterCommand, env, depth + 1);
     return obstacle && `${command} runs ${interpreterCommand}, which ${obstacle.replace(/^\S+ /, "")}`;
   }
   const stat = statSync(file);
-  const elf = interpreter(file);
+  const elf = interpreter(file, start);
   if ("problem" in elf) return `${file} ${elf.problem}`;
   if (elf.interp === "") return `${file} is a static executable: the dynamic loader, which LD_PRELOAD needs, never runs`;
   if (elf.interp.includes("musl")) return `${file} uses musl's loader (${elf.interp}); the interposer is built for glibc`;

@@ -9,12 +9,9 @@
 import { existsSync } from "node:fs";
 import type { Config } from "../env.ts";
 import { SocketPlan } from "../hooks/plan.ts";
-import { compileWords } from "../interposer/abi.ts";
+import { compileWords, NATIVE_CONFIG, NATIVE_INHERIT } from "../interposer/abi.ts";
 import { preloadLibraryPath } from "../interposer/index.ts";
 
-export const NATIVE_CONFIG = "KAHOOK_NATIVE_CONFIG";
-/** "0": the library leaves the environment of the program's children without itself. */
-export const NATIVE_INHERIT = "KAHOOK_NATIVE_INHERIT";
 
 /**
  * The variables to add; throws a KahookError for an invalid configuration (which configFromEnv

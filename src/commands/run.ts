@@ -79,12 +79,14 @@ export function flagsEnv({ values, switches }: Parsed): Record<string, string> {
 const register = new URL(`../register${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url);
 
 /**
- * NODE_OPTIONS with the preload appended. --import works from Node 20.6 on, where --require of
- * an ES module needs 20.19; a file URL needs no quoting, its spaces and quotes being %-escaped.
+ * Node's preload flag. --import works from Node 20.6 on, where --require of an ES module needs
+ * 20.19; a file URL needs no quoting, its spaces and quotes being %-escaped.
  */
+const IMPORT_PRELOAD = `--import=${register.href}`;
+
+/** NODE_OPTIONS with the preload appended. */
 function withPreload(nodeOptions: string | undefined): string {
-  const preload = `--import=${register.href}`;
-  return nodeOptions ? `${nodeOptions} ${preload}` : preload;
+  return nodeOptions ? `${nodeOptions} ${IMPORT_PRELOAD}` : IMPORT_PRELOAD;
 }
 
 /** node, bun or deno, by the program's name (npm installs Bun as bun.exe, on every OS); undefined for any other. */
@@ -109,7 +111,7 @@ function withRuntimePreload(command: string[], children: boolean, env: NodeJS.Pr
       if (args[0] !== "run") throw usage("kahook run starts Deno programs as `deno run ...`");
       return [program, "run", ...preload, ...args.slice(1)];
     default:
-      if (!children) return [program, `--import=${register.href}`, ...args];
+      if (!children) return [program, IMPORT_PRELOAD, ...args];
       env.NODE_OPTIONS = withPreload(process.env.NODE_OPTIONS);
       return command;
   }

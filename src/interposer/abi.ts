@@ -12,6 +12,10 @@ import type { Setting } from "../options.ts";
 import type { OptionName } from "../sys/platform.ts";
 
 export const ABI_VERSION = 1;
+/** Where libkahook.so, preloaded, reads the words: decimal, separated by commas (native/interposer/preload.c). */
+export const NATIVE_CONFIG = "KAHOOK_NATIVE_CONFIG";
+/** "0": the preloaded library leaves the environment of the program's children without itself. */
+export const NATIVE_INHERIT = "KAHOOK_NATIVE_INHERIT";
 const CONFIGURE_CLIENTS = 1;
 const CONFIGURE_LISTENERS = 2;
 const DEBUG_LINES = 4;

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import type { SocketPlan } from "../hooks/plan.ts";
 import { packageFile } from "../package.ts";
 import { runtime } from "../runtime.ts";
-import { compileWords } from "./abi.ts";
+import { compileWords, NATIVE_CONFIG } from "./abi.ts";
 import { loadBunFFI } from "./bun.ts";
 import { loadDenoFFI } from "./deno.ts";
 import { type NativeInterposer, type NativeLoader, STATS } from "./native.ts";
@@ -43,7 +43,7 @@ export function installInterposer(plan: SocketPlan): Installed {
     const result = loaded.install(words);
     if (result >= 0) return { slots: result };
     // Preloaded by `kahook run` or `kahook env`, libkahook.so holds the slots and configures every socket already.
-    const preloaded = result === -ENOEXEC && process.env.KAHOOK_NATIVE_CONFIG !== undefined;
+    const preloaded = result === -ENOEXEC && process.env[NATIVE_CONFIG] !== undefined;
     return { reason: REFUSALS[-result] ?? `kahook_install returned ${result}`, already: result === -EALREADY || preloaded };
   } catch (error) {
     return { reason: String((error as Error)?.message ?? error).split("\n")[0], already: false };

@@ -1,8 +1,8 @@
-import process from "node:process";
 import { KahookError, show } from "./errors.ts";
 import { deriveUserTimeout, fromKernel, type KeepAliveOptions } from "./options.ts";
 import { withProfile } from "./profiles.ts";
 import { checkPort, compileMatcher, type Rule } from "./rules.ts";
+import { host } from "./runtime.ts";
 import { currentPlatform } from "./sys/index.ts";
 import type { OptionName, Platform } from "./sys/platform.ts";
 
@@ -63,6 +63,11 @@ export const ENV_NAMES: readonly string[] = [
   "KAHOOK_INTERPOSER",
 ];
 
+/** The process's values of ENV_NAMES: all configFromEnv reads, so Deno's --allow-env may name just these. */
+export function processEnv(): Env {
+  return Object.fromEntries(ENV_NAMES.map((name) => [name, host.env(name)]));
+}
+
 /** Plain decimal digits only: "30s", "1e3", "0x10", "+5", " 5" and "" are all refused. */
 const DIGITS = /^[0-9]+$/;
 
@@ -92,7 +97,7 @@ function parseVariable(variable: Variable, raw: string, platform: Platform): num
  * KAHOOK_DEBUG and KAHOOK_RULES. Unset variables take kahook's defaults; a set variable is either
  * used as written or rejected with KAHOOK_ERR_INVALID_ENV naming it; it is never replaced by a default.
  */
-export function configFromEnv(given: Env = process.env, platform: Platform = currentPlatform()): Config {
+export function configFromEnv(given: Env = processEnv(), platform: Platform = currentPlatform()): Config {
   const env = withProfile(given);
   return {
     options: optionsFromEnv(env, platform),

@@ -5,13 +5,11 @@ import { nodeHooks } from "./hooks/node.ts";
 import { type HookConfig, reportLine, type RuntimeHooks, SocketPlan } from "./hooks/plan.ts";
 import { installInterposer, uninstallInterposer } from "./interposer/index.ts";
 import { runtime } from "./runtime.ts";
+import { shared } from "./shared.ts";
 
 export type { HookConfig } from "./hooks/plan.ts";
 
 const hooks: Record<typeof runtime, RuntimeHooks> = { deno: denoHooks, bun: bunHooks, node: nodeHooks };
-
-/** What install() put in place, for uninstall(). */
-let installed: "interposer" | "hooks" | undefined;
 
 /**
  * Configures every TCP socket the program opens from now on, in Node, Bun and Deno. Without an
@@ -23,25 +21,25 @@ let installed: "interposer" | "hooks" | undefined;
  * options; never afterwards. Installing again does nothing and returns false.
  */
 export function install(config: HookConfig = configFromEnv()): boolean {
-  if (installed) return false;
+  if (shared.installed) return false;
   const plan = new SocketPlan(config);
   if (config.interposer !== false) {
     const native = installInterposer(plan);
     if ("slots" in native) {
-      installed = "interposer";
+      shared.installed = { by: "interposer", uninstall: uninstallInterposer };
       return true;
     }
     if (native.already) return false;
     if (plan.debug) reportLine(`interposer not active: ${native.reason}; the ${runtime} hooks configure node:net sockets`);
   }
   if (!hooks[runtime].install(plan)) return false;
-  installed = "hooks";
+  shared.installed = { by: "hooks", uninstall: hooks[runtime].uninstall };
   return true;
 }
 
 /** Restores the runtime's own socket calls. Sockets already configured keep their options. */
 export function uninstall(): boolean {
-  const done = installed === "interposer" ? uninstallInterposer() : installed === "hooks" && hooks[runtime].uninstall();
-  installed = undefined;
+  const done = shared.installed?.uninstall() ?? false;
+  shared.installed = undefined;
   return done;
 }

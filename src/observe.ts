@@ -1,7 +1,9 @@
-import diagnostics from "node:diagnostics_channel";
+import type { Channel } from "node:diagnostics_channel";
 import type { KahookError } from "./errors.ts";
 import { interposerStats } from "./interposer/index.ts";
 import type { Setting } from "./options.ts";
+import { builtin } from "./runtime.ts";
+import { shared } from "./shared.ts";
 
 /** The diagnostics_channel on which the hooks publish each socket they configure or fail to. */
 export const SOCKET_CHANNEL = "kahook:socket";
@@ -26,11 +28,11 @@ export interface Stats {
   failed: number;
 }
 
-const channel = diagnostics.channel(SOCKET_CHANNEL);
-const counters: Stats = { configured: 0, failed: 0 };
+let channel: Channel | undefined;
 
 /** A copy of the counters: the interposer's and the JavaScript hooks', whichever configured the sockets. */
 export function stats(): Stats {
+  const { counters } = shared;
   const native = interposerStats();
   if (!native) return { ...counters };
   return { configured: counters.configured + native.configured, failed: counters.failed + native.failed };
@@ -38,7 +40,8 @@ export function stats(): Stats {
 
 /** Counts a socket and, when anyone listens on `kahook:socket`, publishes it. */
 export function observeSocket(fd: number, label: string, settings: readonly Setting[], error?: KahookError): void {
-  counters[error ? "failed" : "configured"]++;
+  shared.counters[error ? "failed" : "configured"]++;
+  channel ??= builtin("node:diagnostics_channel").channel(SOCKET_CHANNEL);
   if (!channel.hasSubscribers) return;
   const values = Object.fromEntries(settings.map(({ socketOption, value }) => [socketOption.constant, value]));
   channel.publish(error ? { fd, label, settings: values, error } : { fd, label, settings: values } satisfies SocketEvent);

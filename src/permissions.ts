@@ -1,6 +1,5 @@
-import process from "node:process";
 import { ENV_NAMES } from "./env.ts";
-import { runtime } from "./runtime.ts";
+import { host, runtime } from "./runtime.ts";
 import { currentPlatform } from "./sys/index.ts";
 
 interface DenoPermissions {
@@ -18,8 +17,10 @@ export function missingPermissions(): string[] {
   const granted = (descriptor: Parameters<DenoPermissions["querySync"]>[0]) =>
     permissions.querySync(descriptor).state === "granted";
   const missing: string[] = [];
-  if (!currentPlatform().libc(process.arch).some((path) => granted({ name: "ffi", path }))) missing.push("--allow-ffi");
-  const denied = ENV_NAMES.filter((variable) => !granted({ name: "env", variable }));
+  // A flag granted whole answers in one query; each path and variable costs one more (≈ 0.05 ms).
+  const ffi = granted({ name: "ffi" }) || currentPlatform().libc(host.arch).some((path) => granted({ name: "ffi", path }));
+  if (!ffi) missing.push("--allow-ffi");
+  const denied = granted({ name: "env" }) ? [] : ENV_NAMES.filter((variable) => !granted({ name: "env", variable }));
   if (denied.length === ENV_NAMES.length) missing.push("--allow-env");
   else if (denied.length > 0) missing.push(`--allow-env for ${denied.join(", ")}`);
   return missing;

@@ -9,19 +9,19 @@
  * runs on without kahook.
  * @module
  */
-import process from "node:process";
 import { EX_CONFIG } from "./commands/exit.ts";
 import { install } from "./install.ts";
 import { missingPermissions } from "./permissions.ts";
+import { host } from "./runtime.ts";
 
 const missing = missingPermissions();
 if (missing.length > 0) {
-  process.stderr.write(`kahook: not active: Deno was run without ${missing.join(" and ")}; the program runs without kahook\n`);
+  host.writeStderr(`kahook: not active: Deno was run without ${missing.join(" and ")}; the program runs without kahook\n`);
 } else {
   try {
     install();
   } catch (error) {
-    process.stderr.write(`kahook: ${(error as Error).message}\n`);
-    process.exit(EX_CONFIG);
+    host.writeStderr(`kahook: ${(error as Error).message}\n`);
+    host.exit(EX_CONFIG);
   }
 }

@@ -1,6 +1,6 @@
-import net from "node:net";
 import { KahookError, show } from "./errors.ts";
 import type { KeepAliveOptions } from "./options.ts";
+import { builtin } from "./runtime.ts";
 
 /**
  * Options for client connections to some destinations. A rule matches the address and port that
@@ -36,8 +36,8 @@ const MAPPED_PREFIX = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff];
  */
 function addressBytes(text: string): Uint8Array | undefined {
   const address = text.replace(/%.*$/, ""); // the zone of a link-local address (fe80::1%eth0) is not part of it
-  if (net.isIPv4(address)) return Uint8Array.from(address.split("."), Number);
-  if (!net.isIPv6(address)) return undefined;
+  if (builtin("node:net").isIPv4(address)) return Uint8Array.from(address.split("."), Number);
+  if (!builtin("node:net").isIPv6(address)) return undefined;
   const bytes = ipv6Bytes(address);
   return MAPPED_PREFIX.every((byte, index) => bytes[index] === byte) ? bytes.subarray(MAPPED_PREFIX.length) : bytes;
 }
@@ -72,7 +72,7 @@ function parseNetwork(text: string): Network {
   if (!bytes || extra !== undefined) {
     throw reject("expected an IPv4 or IPv6 address, optionally /PREFIX (CIDR); host names are not resolved");
   }
-  if (bytes.length === 4 && net.isIPv6(address)) {
+  if (bytes.length === 4 && builtin("node:net").isIPv6(address)) {
     throw reject("write the IPv4 address; an IPv4-mapped IPv6 peer (::ffff:a.b.c.d) matches it");
   }
   const bits = bytes.length * 8;

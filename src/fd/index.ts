@@ -1,7 +1,7 @@
-import net from "node:net";
+import type net from "node:net";
 import { KahookError, show } from "../errors.ts";
 import type { Libc } from "../ffi/libc.ts";
-import { runtime } from "../runtime.ts";
+import { builtin, runtime } from "../runtime.ts";
 import { currentPlatform } from "../sys/index.ts";
 import { handleFd as denoHandleFd } from "./deno.ts";
 import { borrowed, type FdLease, type HandleFd } from "./lease.ts";
@@ -23,7 +23,7 @@ export function leaseFd(target: Target, libc: Libc): FdLease {
     if (Number.isInteger(target) && target >= 0) return borrowed(target);
     throw new KahookError("KAHOOK_ERR_INVALID_TARGET", `invalid file descriptor: ${show(target)}`);
   }
-  const isSocket = target instanceof net.Socket;
+  const isSocket = target instanceof builtin("node:net").Socket;
   if (!isSocket && !isServer(target)) {
     throw new KahookError(
       "KAHOOK_ERR_INVALID_TARGET",
@@ -45,7 +45,7 @@ export function leaseFd(target: Target, libc: Libc): FdLease {
 
 /** net.Server, or Bun's node:http server, which is built on Bun.serve rather than on net.Server. */
 function isServer(target: unknown): target is net.Server {
-  if (target instanceof net.Server) return true;
+  if (target instanceof builtin("node:net").Server) return true;
   const server = target as Partial<net.Server> | null;
   return typeof server?.listen === "function" && typeof server.address === "function" && typeof server.close === "function";
 }
@@ -58,7 +58,7 @@ function leaseByAddress(target: net.Socket | net.Server, libc: Libc): FdLease | 
 }
 
 function addressesOf(target: net.Socket | net.Server): Addresses | undefined {
-  if (target instanceof net.Socket) {
+  if (target instanceof builtin("node:net").Socket) {
     const { localAddress, localPort, remoteAddress, remotePort } = target;
     if (!localAddress || !localPort || !remoteAddress || !remotePort) return undefined;
     return { local: { address: localAddress, port: localPort }, remote: { address: remoteAddress, port: remotePort } };

@@ -1,5 +1,5 @@
-import { isIP } from "node:net";
 import type { Libc } from "../ffi/libc.ts";
+import { builtin } from "../runtime.ts";
 import type { Platform } from "../sys/platform.ts";
 
 /** One end of a connection as a runtime reports it: address text ("127.0.0.1", "::1") and port. */
@@ -65,7 +65,7 @@ function decode(bytes: Uint8Array, platform: Platform): Endpoint | undefined {
  */
 function matches(actual: Endpoint | undefined, expected: Endpoint): boolean {
   if (!actual || actual.port !== expected.port) return false;
-  return isIP(withoutZone(expected.address)) === 0 || canonical(actual.address) === canonical(expected.address);
+  return builtin("node:net").isIP(withoutZone(expected.address)) === 0 || canonical(actual.address) === canonical(expected.address);
 }
 
 const withoutZone = (address: string) => address.split("%")[0];
@@ -73,5 +73,5 @@ const withoutZone = (address: string) => address.split("%")[0];
 /** One spelling per address: "::1", "0:0:0:0:0:0:0:1" and "[::1]" all become "[::1]", as URL writes IPv6. */
 function canonical(address: string): string {
   const bare = withoutZone(address).replace(/^\[|\]$/g, "");
-  return isIP(bare) === 6 ? new URL(`http://[${bare}]/`).hostname : bare;
+  return builtin("node:net").isIP(bare) === 6 ? new URL(`http://[${bare}]/`).hostname : bare;
 }

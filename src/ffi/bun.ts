@@ -1,11 +1,11 @@
-import { createRequire } from "node:module";
+import { builtin } from "../runtime.ts";
 import { type Libc, libcFrom } from "./libc.ts";
 
 type BunFFI = typeof import("bun:ffi");
 
 /** bun:ffi backend. errno is read through __errno_location, whose address is fixed per thread. */
 export function openBunFFI(path: string): Libc {
-  const { dlopen, ptr, read }: BunFFI = createRequire(import.meta.url)("bun:ffi");
+  const { dlopen, ptr, read }: BunFFI = builtin("node:module").createRequire(import.meta.url)("bun:ffi");
   const { symbols } = dlopen(path, {
     socket: { args: ["i32", "i32", "i32"], returns: "i32" },
     setsockopt: { args: ["i32", "i32", "i32", "ptr", "u32"], returns: "i32" },

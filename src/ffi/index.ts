@@ -1,6 +1,5 @@
-import process from "node:process";
 import { KahookError } from "../errors.ts";
-import { runtime } from "../runtime.ts";
+import { host, runtime } from "../runtime.ts";
 import { currentPlatform } from "../sys/index.ts";
 import { openBunFFI } from "./bun.ts";
 import { openDenoFFI } from "./deno.ts";
@@ -20,7 +19,7 @@ export function loadLibc(): Libc {
 
 /** Tries the platform's libc paths in order; the first that loads wins. */
 function openLibc(open: LibcOpener): Libc {
-  const paths = currentPlatform().libc(process.arch);
+  const paths = currentPlatform().libc(host.arch);
   const failures: unknown[] = [];
   for (const path of paths) {
     try {

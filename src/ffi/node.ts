@@ -1,11 +1,11 @@
-import { createRequire } from "node:module";
+import { builtin } from "../runtime.ts";
 import { type Libc, libcFrom } from "./libc.ts";
 
 type Koffi = typeof import("koffi");
 
 /** koffi backend for Node. koffi costs 8–15 ms to load, so it is required on first use only. */
 export function openKoffi(path: string): Libc {
-  const koffi: Koffi = createRequire(import.meta.url)("koffi");
+  const koffi: Koffi = builtin("node:module").createRequire(import.meta.url)("koffi");
   const lib = koffi.load(path);
   return libcFrom({
     socket: lib.func("int socket(int domain, int type, int protocol)"),

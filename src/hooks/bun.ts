@@ -1,4 +1,5 @@
-import net from "node:net";
+import type net from "node:net";
+import { builtin } from "../runtime.ts";
 import type { ClientSettings, RuntimeHooks, SocketPlan } from "./plan.ts";
 
 /** The parts of Bun's own socket API that kahook wraps. */
@@ -42,7 +43,7 @@ type Socket = net.Socket & { [CLIENT]?: ClientSettings };
  * servers listen through the global Bun.listen, hooked below.
  */
 function hookNodeNet(plan: SocketPlan): NodeMethods {
-  const socket = net.Socket.prototype as Socket;
+  const socket = builtin("node:net").Socket.prototype as Socket;
   const originals: NodeMethods = { connect: socket.connect, setKeepAlive: socket.setKeepAlive };
   socket.connect = function (this: Socket, ...args: unknown[]) {
     this[CLIENT] = plan.client;
@@ -113,7 +114,7 @@ export const bunHooks: RuntimeHooks = {
   uninstall() {
     const originals = bun[ORIGINALS];
     if (!originals) return false;
-    Object.assign(net.Socket.prototype, originals.node);
+    Object.assign(builtin("node:net").Socket.prototype, originals.node);
     Object.assign(bun, originals.bun);
     delete bun[ORIGINALS];
     return true;

@@ -1,4 +1,4 @@
-import net from "node:net";
+import { builtin } from "../runtime.ts";
 import type { ClientSettings, RuntimeHooks, SocketPlan, TcpHandle } from "./plan.ts";
 
 /** The methods of Node's TCP handle prototype that the hooks wrap. */
@@ -28,7 +28,7 @@ let prototype: TcpPrototype | undefined;
  */
 export function tcpPrototype(): TcpPrototype {
   if (prototype) return prototype;
-  const probe = new net.Socket();
+  const probe = new (builtin("node:net").Socket)();
   probe.connect({ port: 9, host: "127.0.0.1" });
   prototype = Object.getPrototypeOf((probe as unknown as { _handle: object })._handle) as TcpPrototype;
   probe.destroy();

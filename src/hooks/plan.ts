@@ -1,4 +1,3 @@
-import { writeSync } from "node:fs";
 import { applySettings } from "../apply.ts";
 import type { Mode } from "../env.ts";
 import { handleFd, leaseFd, type Target } from "../fd/index.ts";
@@ -8,6 +7,7 @@ import { loadLibc, type Libc } from "../ffi/index.ts";
 import { observeSocket } from "../observe.ts";
 import { compileOptions, type KeepAliveOptions, type Setting } from "../options.ts";
 import { compileDestination, compileRules, type Destination, type Rule, type RuleMatcher } from "../rules.ts";
+import { host } from "../runtime.ts";
 import { currentPlatform, errnoName } from "../sys/index.ts";
 import type { OptionName, Platform } from "../sys/platform.ts";
 
@@ -241,7 +241,7 @@ function describe(settings: readonly Setting[]): string {
 /** Written synchronously to fd 2, so lines are whole and ordered even if the program exits next. */
 export function reportLine(line: string): void {
   try {
-    writeSync(2, `kahook: ${line}\n`);
+    host.writeStderr(`kahook: ${line}\n`);
   } catch {
     // stderr closed: debugging output is lost, the program goes on.
   }

@@ -1,11 +1,11 @@
-import { createRequire } from "node:module";
+import { builtin } from "../runtime.ts";
 import type { NativeLoader } from "./native.ts";
 
 type BunFFI = typeof import("bun:ffi");
 
 /** Bun: bun:ffi's dlopen, ≈ 0.5 ms. */
 export const loadBunFFI: NativeLoader = (path) => {
-  const { dlopen, ptr }: BunFFI = createRequire(import.meta.url)("bun:ffi");
+  const { dlopen, ptr }: BunFFI = builtin("node:module").createRequire(import.meta.url)("bun:ffi");
   const { symbols } = dlopen(path, {
     kahook_install: { args: ["ptr", "i32"], returns: "i32" },
     kahook_uninstall: { args: [], returns: "i32" },

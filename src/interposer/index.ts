@@ -1,12 +1,11 @@
-import process from "node:process";
-import { fileURLToPath } from "node:url";
 import type { SocketPlan } from "../hooks/plan.ts";
 import { packageFile } from "../package.ts";
-import { runtime } from "../runtime.ts";
+import { host, runtime } from "../runtime.ts";
+import { shared } from "../shared.ts";
 import { compileWords, NATIVE_CONFIG } from "./abi.ts";
 import { loadBunFFI } from "./bun.ts";
 import { loadDenoFFI } from "./deno.ts";
-import { type NativeInterposer, type NativeLoader, STATS } from "./native.ts";
+import { type NativeLoader, STATS } from "./native.ts";
 import { loadNodeAddon } from "./node.ts";
 
 const loaders: Record<typeof runtime, NativeLoader> = { deno: loadDenoFFI, bun: loadBunFFI, node: loadNodeAddon };
@@ -18,13 +17,17 @@ const REFUSALS: Record<number, string> = {
   8: "no object of this program calls libc's connect through a slot it recognises (ENOEXEC): a static executable, or another interposer holds the slots",
 };
 
-const builtFile = (name: string) => fileURLToPath(packageFile(`native/build/${process.platform}-${process.arch}/${name}`));
+/** A file of native/build/<os>-<arch>/; a copy of kahook served over the network (from JSR) has none on disk. */
+function builtFile(name: string): string {
+  const url = packageFile(`native/build/${host.os}-${host.arch}/${name}`);
+  if (url.protocol !== "file:") throw new Error(`the native library is not on disk: this copy of kahook was loaded from ${url.origin}`);
+  // The library is built for Linux only, where a file URL's path is the file's path once decoded.
+  return decodeURIComponent(url.pathname);
+}
 /** The library built for this machine that the JavaScript preload loads: native/build/<platform>-<arch>/kahook.node. */
 export const libraryPath = (): string => builtFile("kahook.node");
 /** Its twin for LD_PRELOAD, which installs itself from KAHOOK_NATIVE_CONFIG: native/build/<platform>-<arch>/libkahook.so. */
 export const preloadLibraryPath = (): string => builtFile("libkahook.so");
-
-let loaded: NativeInterposer | undefined;
 
 /** The outcome of an attempt to install: the slots patched, or why not; `already` when a copy of kahook installed it. */
 export type Installed = { slots: number } | { reason: string; already: boolean };
@@ -39,11 +42,11 @@ const ENOEXEC = 8;
 export function installInterposer(plan: SocketPlan): Installed {
   try {
     const words = compileWords(plan);
-    loaded ??= loaders[runtime](libraryPath());
-    const result = loaded.install(words);
+    shared.interposer ??= loaders[runtime](libraryPath());
+    const result = shared.interposer.install(words);
     if (result >= 0) return { slots: result };
     // Preloaded by `kahook run` or `kahook env`, libkahook.so holds the slots and configures every socket already.
-    const preloaded = result === -ENOEXEC && process.env[NATIVE_CONFIG] !== undefined;
+    const preloaded = result === -ENOEXEC && host.env(NATIVE_CONFIG) !== undefined;
     return { reason: REFUSALS[-result] ?? `kahook_install returned ${result}`, already: result === -EALREADY || preloaded };
   } catch (error) {
     return { reason: String((error as Error)?.message ?? error).split("\n")[0], already: false };
@@ -52,12 +55,12 @@ export function installInterposer(plan: SocketPlan): Installed {
 
 /** Restores the slots; false when the interposer is not installed. */
 export function uninstallInterposer(): boolean {
-  return loaded !== undefined && loaded.uninstall() >= 0;
+  return shared.interposer !== undefined && shared.interposer.uninstall() >= 0;
 }
 
 /** The interposer's counters, or undefined when it was never loaded. */
 export function interposerStats(): Record<(typeof STATS)[number], number> | undefined {
-  const native = loaded;
+  const native = shared.interposer;
   if (!native) return undefined;
   return Object.fromEntries(STATS.map((name, index) => [name, native.stat(index)])) as Record<(typeof STATS)[number], number>;
 }

@@ -1,6 +1,5 @@
-import process from "node:process";
-import { readFileSync } from "node:fs";
 import { KahookError } from "../errors.ts";
+import { builtin, host } from "../runtime.ts";
 import { darwin } from "./darwin.ts";
 import { linux } from "./linux.ts";
 import type { Platform } from "./platform.ts";
@@ -21,7 +20,7 @@ export function platformFor(os: string): Platform {
 
 /** The table for the operating system this process runs on. */
 export function currentPlatform(): Platform {
-  return platformFor(process.platform);
+  return platformFor(host.os);
 }
 
 export function errnoName(platform: Platform, errno: number): string {
@@ -45,7 +44,7 @@ export function systemDefault(platform: Platform, option: "idle" | "interval" | 
 export function readInteger(path: string, option?: string): number {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = builtin("node:fs").readFileSync(path, "utf8");
   } catch (cause) {
     throw new KahookError("KAHOOK_ERR_SYSCALL", `cannot read ${option ? `the system default of ${option} from ` : ""}${path}`, {
       option,

@@ -71,6 +71,21 @@ test("--require and --import together install the hooks once", () => {
   assert.is(kahookLines(result.stderr).length, 2, result.stderr);
 });
 
+for (const flag of PRELOAD_FLAGS) {
+  test(`${flag}: the preload's bundle and the library are one kahook: install() is a no-op, stats() counts the preload's sockets, uninstall() restores`, () => {
+    const app = `import net from "node:net";
+      import { install, stats, uninstall } from "kahook";
+      const again = install();
+      const server = net.createServer((socket) => socket.end()).listen(0, "127.0.0.1", () =>
+        net.connect(server.address().port, "127.0.0.1").on("close", () => {
+          console.log(JSON.stringify({ again, stats: stats(), uninstalled: uninstall(), twice: uninstall() }));
+          server.close();
+        }).resume());`;
+    const result = JSON.parse(succeeded(runRuntime([flag, "kahook/register", "--input-type=module", "-e", app], CONFIGURED_ENV)));
+    assert.equal(result, { again: false, stats: { configured: 2, failed: 0 }, uninstalled: true, twice: false });
+  });
+}
+
 test("a socket kahook cannot create (EMFILE) is reported; the program gets Node's own error and goes on", () => {
   // 64 fds: enough for Node to start, few enough to run out within the fixture's bound.
   const script = `ulimit -n 64 && exec "${process.execPath}" --import kahook/register "${here("node/_exhaust")}"`;

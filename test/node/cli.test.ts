@@ -53,7 +53,7 @@ for (const [name, binary, args] of [
 test("NODE_OPTIONS keeps what was there, with the preload appended", () => {
   const print = ["run", "--", process.execPath, "-p", "process.env.NODE_OPTIONS"];
   const options = succeeded(kahook(print, { NODE_OPTIONS: "--max-old-space-size=100" })).trim();
-  assert.match(options, /^--max-old-space-size=100 --import=file:\/\/\S+\/register\.js$/);
+  assert.match(options, /^--max-old-space-size=100 --require "\/\S+\/register\.cjs"$/);
 });
 
 test("the exit status of COMMAND is passed through", () => {

@@ -1,6 +1,6 @@
 // Every code example of the README, run as written in a fresh project that installed kahook from
 // its packed tarball. Shell lines run with bash; TypeScript blocks with Node 24, which strips types.
-import { readFileSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { test } from "uvu";
@@ -138,6 +138,19 @@ for (const block of blocks.filter((block) => block.lang === "ts" && !block.exemp
   });
 }
 
+test("the README's bunfig.toml form preloads into `bun server.ts`", () => {
+  const preload = readFileSync(join(root, "README.md"), "utf8").match(/in bunfig\.toml: (preload = \[.*\])/)?.[1];
+  assert.ok(preload, "the README has a bunfig.toml preload line");
+  writeFileSync(join(project!.dir, "bunfig.toml"), `${preload}\n`);
+  try {
+    const result = run("bash", ["-c", "TCP_KEEPIDLE=23 bun server.ts"]);
+    assert.is(result.status, 0, result.stderr);
+    assert.is(JSON.parse(result.stdout.trim().split("\n").pop()!).idle, 23_000, result.stdout);
+  } finally {
+    rmSync(join(project!.dir, "bunfig.toml"));
+  }
+});
+
 test("the README's NODE_OPTIONS form works in a Node process started outside the project; the bare name does not", () => {
   const line = commands(blocks.map((block) => block.body).join("\n")).find((command) => command.startsWith("NODE_OPTIONS="));
   assert.ok(line, "the README has a NODE_OPTIONS line");
@@ -146,9 +159,9 @@ test("the README's NODE_OPTIONS form works in a Node process started outside the
   const safe = elsewhere(exported);
   assert.is(safe.status, 0, safe.stderr);
   assert.match(safe.stdout, /^started$/m);
-  const bare = elsewhere(`NODE_OPTIONS="--import kahook/register"`);
+  const bare = elsewhere(`NODE_OPTIONS="--require kahook/register"`);
   assert.is.not(bare.status, 0);
-  assert.match(bare.stderr, /ERR_MODULE_NOT_FOUND/);
+  assert.match(bare.stderr, /Cannot find module 'kahook\/register'/);
 });
 
 test.run();

@@ -15,7 +15,10 @@ export interface Results {
   ffi: { runtime: RuntimeName; nsPerCall: number; cNsPerCall: number; nsPerPath: number; cNsPerPath: number; nodeFfiNsPerCall?: number }[];
   /** ns per loopback connection, one per round: nothing set, the 5 calls made by the program, by the C reference's connect, by the interposer. */
   interposerPath?: { connections: number; none: number[]; calls: number[]; reference: number[]; interposer: number[] };
-  startup: { runtime: RuntimeName; msWithout: number; msWith: number; firstConnectionMsWithout: number; firstConnectionMsWith: number }[];
+  /** An empty program's start-up, in ms, one sample per round: no preload, an empty module in the form, kahook's preload in the form. */
+  startup: { runtime: RuntimeName; form: string; none: number[]; empty: number[]; kahook: number[]; targetOver?: "none" | "empty" }[];
+  /** Medians, in ms, of a program's first loopback connection, connect to close. */
+  firstConnection: { runtime: RuntimeName; msWithout: number; msWith: number }[];
   memory: { runtime: RuntimeName; contender: string; before: { rss: number; fds: number }; after: { rss: number; fds: number } }[];
   /** The C program native/connect_loop.c under each preload (none, kahook-run, libkeepalive0, c-reference), each a process of its own. */
   programs?: {
@@ -42,6 +45,8 @@ const table = (header: string[], rows: string[][]) =>
 const verdict = (met: boolean) => (met ? "met" : "**not met**");
 /** Median over rounds of a[i] / b[i]. */
 const pairedRatio = (a: number[], b: number[]) => median(a.map((value, i) => value / b[i]));
+/** The median of the differences within each round: drift between rounds cancels out. */
+const pairedDifference = (a: number[], b: number[]) => median(a.map((value, i) => value - b[i]));
 
 /** Half the interquartile range: the spread of the middle half of the samples, in their unit. */
 function halfIqr(values: readonly number[]): number {
@@ -151,13 +156,10 @@ function targets(results: Results): string[] {
           `(target within -2%; noise between two equal contenders here: ±${fixed(noise * 100)}%): ${verdict(throughput >= 0.98)}`,
       );
     }
-    const start = results.startup.find((s) => s.runtime === runtime);
-    if (start && runtime === "node") {
-      const added = start.msWith - start.msWithout;
-      lines.push(
-        `- node: the preload adds ${fixed(added)} ms to start-up (target ≤ 3 ms): ${verdict(added <= 3)}; ` +
-          `the first configured connection takes ${fixed(start.firstConnectionMsWith - start.firstConnectionMsWithout)} ms more (the FFI loads there)`,
-      );
+    for (const start of results.startup.filter((s) => s.runtime === runtime && s.targetOver)) {
+      const added = pairedDifference(start.kahook, start.targetOver === "none" ? start.none : start.empty);
+      const over = start.targetOver === "none" ? "to start-up" : `over an empty ${start.form} module`;
+      lines.push(`- ${runtime}: \`${start.form} kahook/register\` adds ${fixed(added)} ms ${over} (target ≤ 3 ms): ${verdict(added <= 3)}`);
     }
     const run = results.memory.find((m) => m.runtime === runtime && m.contender === "kahook-socket");
     const base = results.memory.find((m) => m.runtime === runtime && m.contender === "none");
@@ -229,10 +231,14 @@ function markdown(results: Results): string {
   }
   if (results.startup.length) {
     sections.push(
-      "**Start-up** (an empty program, process start to exit; and a program's first loopback connection, connect to close; 15 runs of each, alternated)",
-      table(["runtime", "ms without", "ms with preload", "added ms", "first connection ms without", "with the preload"], results.startup.map((s) => [
-        s.runtime, fixed(s.msWithout), fixed(s.msWith), fixed(s.msWith - s.msWithout), fixed(s.firstConnectionMsWithout, 2), fixed(s.firstConnectionMsWith, 2),
+      `**Start-up** (an empty program, process start to exit, in ms; ${results.startup[0].none.length} alternated rounds of each row of a runtime: ` +
+        "medians, and the differences as medians of the differences within a round; \"empty\" preloads an empty module in the same form, the floor of any preload)",
+      table(["runtime", "form", "no preload", "empty", "kahook", "kahook − no preload", "kahook − empty"], results.startup.map((s) => [
+        s.runtime, s.form, fixed(median(s.none)), fixed(median(s.empty)), fixed(median(s.kahook)),
+        fixed(pairedDifference(s.kahook, s.none)), fixed(pairedDifference(s.kahook, s.empty)),
       ])),
+      "**First connection** (a program's first loopback connection, connect to close; 15 alternated runs of each)",
+      table(["runtime", "ms without", "ms with the preload"], results.firstConnection.map((f) => [f.runtime, fixed(f.msWithout, 2), fixed(f.msWith, 2)])),
     );
   }
   if (results.memory.length) {

@@ -42,7 +42,8 @@ export function compileWords(plan: SocketPlan): Int32Array {
     network?.bytes.forEach((byte, index) => (address[index] = byte));
     return [port ?? 0, network?.bytes.length ?? 0, network?.prefix ?? 0, ...address];
   });
-  return Int32Array.from([
+  // new Int32Array(array), not Int32Array.from: Bun's first call of the latter costs ≈ 0.2 ms of start-up.
+  return new Int32Array([
     ABI_VERSION,
     flags,
     1 + clientSets.length,

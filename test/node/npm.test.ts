@@ -3,6 +3,8 @@
  * warning but the missing login, and a tarball of what the runtimes load and nothing else. The
  * registry is a closed loopback port and npm is offline, so nothing leaves the machine.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "../../src/spawn.ts";
@@ -36,6 +38,14 @@ test("the tarball holds the build, both bundles of the preload, the native libra
     ["LICENSE", "README.md", "package.json"].includes(path);
   assert.equal(files.filter((path) => !shipped(path)), []);
   assert.not.ok(files.some((path) => path.startsWith("dist/test/") || path.startsWith("dist/bench/") || path.endsWith(".ts") && !path.endsWith(".d.ts")));
+});
+
+test("both bundles of the preload are one file each: they import no module of kahook's (a bare tsc leaves register.js unbundled)", () => {
+  for (const file of ["dist/src/register.js", "dist/src/register.cjs"]) {
+    const text = readFileSync(join(root, file), "utf8");
+    assert.not.match(text, /^import |\bfrom "\.|\brequire\("\./m, file);
+    assert.match(text, /function installInterposer\(/, file);
+  }
 });
 
 test.run();

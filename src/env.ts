@@ -2,7 +2,7 @@ import { KahookError, show } from "./errors.ts";
 import { deriveUserTimeout, fromKernel, type KeepAliveOptions } from "./options.ts";
 import { withProfile } from "./profiles.ts";
 import { checkPort, compileMatcher, type Rule } from "./rules.ts";
-import { host } from "./runtime.ts";
+import { host } from "./runtimes/index.ts";
 import { currentPlatform } from "./sys/index.ts";
 import type { OptionName, Platform } from "./sys/platform.ts";
 

@@ -1,15 +1,11 @@
 import { configFromEnv } from "./env.ts";
-import { bunHooks } from "./hooks/bun.ts";
-import { denoHooks } from "./hooks/deno.ts";
-import { nodeHooks } from "./hooks/node.ts";
-import { type HookConfig, reportLine, type RuntimeHooks, SocketPlan } from "./hooks/plan.ts";
+import { reportLine, socketsFor } from "./hooks/configure.ts";
+import { type HookConfig, SocketPlan } from "./hooks/plan.ts";
 import { installInterposer, uninstallInterposer } from "./interposer/index.ts";
-import { runtime } from "./runtime.ts";
+import { adapter } from "./runtimes/index.ts";
 import { shared } from "./shared.ts";
 
 export type { HookConfig } from "./hooks/plan.ts";
-
-const hooks: Record<typeof runtime, RuntimeHooks> = { deno: denoHooks, bun: bunHooks, node: nodeHooks };
 
 /**
  * Configures every TCP socket the program opens from now on, in Node, Bun and Deno. Without an
@@ -30,10 +26,10 @@ export function install(config: HookConfig = configFromEnv()): boolean {
       return true;
     }
     if (native.already) return false;
-    if (plan.debug) reportLine(`interposer not active: ${native.reason}; the ${runtime} hooks configure node:net sockets`);
+    if (plan.debug) reportLine(`interposer not active: ${native.reason}; the ${adapter.name} hooks configure node:net sockets`);
   }
-  if (!hooks[runtime].install(plan)) return false;
-  shared.installed = { by: "hooks", uninstall: hooks[runtime].uninstall };
+  if (!adapter.hooks.install(socketsFor(plan))) return false;
+  shared.installed = { by: "hooks", uninstall: adapter.hooks.uninstall };
   return true;
 }
 

@@ -10,11 +10,13 @@
  * @module
  */
 import { EX_CONFIG } from "./commands/exit.ts";
+import { ENV_NAMES } from "./env.ts";
 import { install } from "./install.ts";
-import { missingPermissions } from "./permissions.ts";
-import { host } from "./runtime.ts";
+import { adapter, host } from "./runtimes/index.ts";
+import { currentPlatform } from "./sys/index.ts";
 
-const missing = missingPermissions();
+// Deno's --allow-ffi for libc at any path the fallback tries, and --allow-env for the variables read.
+const missing = adapter.missingPermissions(currentPlatform().libc(host.arch), ENV_NAMES);
 if (missing.length > 0) {
   host.writeStderr(`kahook: not active: Deno was run without ${missing.join(" and ")}; the program runs without kahook\n`);
 } else {

@@ -15,7 +15,8 @@ import { createRequire } from "node:module";
 import type net from "node:net";
 import type tls from "node:tls";
 import { configFromEnv } from "./env.ts";
-import { type ClientSettings, SocketPlan, type TcpHandle } from "./hooks/plan.ts";
+import { socketsFor, type TcpHandle } from "./hooks/configure.ts";
+import { type ClientSettings, SocketPlan } from "./hooks/plan.ts";
 import type { KeepAliveOptions } from "./options.ts";
 import type { Rule } from "./rules.ts";
 
@@ -80,6 +81,7 @@ export function keepAliveConnector(config: ConnectorConfig = {}): UndiciConnecto
     mode: "connect",
     debug: config.debug ?? fromEnv!.debug,
   });
+  const { configure, prepareClient } = socketsFor(plan);
   const build = config.buildConnector ?? loadBuildConnector();
   // undici's buildConnector destructures its options: it takes no undefined.
   const connect = build(config.connect ?? {});
@@ -88,11 +90,11 @@ export function keepAliveConnector(config: ConnectorConfig = {}): UndiciConnecto
     let prepared: ClientSettings | undefined;
     const configureConnected = (connected: net.Socket) => {
       if (prepared) {
-        const { label, keepAlive } = prepared;
-        if (keepAlive.length > 0) plan.configureTarget(connected, `${label} after connect`, keepAlive);
+        const { label, afterSetKeepAlive } = prepared;
+        configure({ target: connected }, `${label} after connect`, afterSetKeepAlive);
       } else {
-        const { label, all } = plan.clientForPeer(() => ({ address: connected.remoteAddress, port: connected.remotePort }));
-        if (all.length > 0) plan.configureTarget(connected, label, all);
+        const { label, beforeConnect } = plan.clientForPeer(() => ({ address: connected.remoteAddress, port: connected.remotePort }));
+        configure({ target: connected }, label, beforeConnect);
       }
     };
     const socket = connect(options, (error, connected) => {
@@ -103,7 +105,7 @@ export function keepAliveConnector(config: ConnectorConfig = {}): UndiciConnecto
       const handle = (socket as unknown as { _handle?: Partial<TcpHandle> })._handle;
       if (typeof handle?.open !== "function") return;
       prepared = plan.clientFor(address, port);
-      plan.prepareClient(handle as TcpHandle, family, prepared);
+      prepareClient(handle as TcpHandle, family, prepared);
     });
     return socket;
   };

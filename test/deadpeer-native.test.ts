@@ -14,7 +14,7 @@ import { dropAllTraffic } from "../src/deadpeer/filter.ts";
 import { loadLibc } from "../src/ffi/index.ts";
 import { openProcess } from "../src/remote/pidfd.ts";
 import { tcpSockets } from "../src/remote/proc.ts";
-import { runtime } from "../src/runtime.ts";
+import { runtime } from "../src/runtimes/index.ts";
 import { assertDetected, GIVE_UP_MS, KEEPALIVE, KEEPALIVE_BOUND_MS, PENDING_BYTES, start, USER_TIMEOUT_MS } from "./_deadpeer.ts";
 import { type Child, startChild } from "./_fixture.ts";
 import { NO_PRELOAD, PRELOADS } from "./_run.ts";

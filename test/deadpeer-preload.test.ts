@@ -8,7 +8,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { runtime } from "../src/runtime.ts";
+import { runtime } from "../src/runtimes/index.ts";
 import { vanishWithChildClient, vanishWithChildServer } from "./_child.ts";
 import { assertDetected, GIVE_UP_MS, KEEPALIVE, KEEPALIVE_BOUND_MS, PENDING_BYTES, start, USER_TIMEOUT_MS } from "./_deadpeer.ts";
 import { NO_PRELOAD, PRELOADS } from "./_run.ts";

@@ -9,7 +9,7 @@ import * as assert from "uvu/assert";
 import { type Closure, within } from "../src/deadpeer/closure.ts";
 import { type VanishingOptions, vanishingConnection } from "../src/deadpeer/connection.ts";
 import { recordTimeline, type Sample } from "./_timeline.ts";
-import { runtime } from "../src/runtime.ts";
+import { runtime } from "../src/runtimes/index.ts";
 import { vanishWithChildClient } from "./_child.ts";
 import { assertDetected, GIVE_UP_MS, KEEPALIVE, KEEPALIVE_BOUND_MS, PENDING_BYTES, start, USER_TIMEOUT_MS } from "./_deadpeer.ts";
 

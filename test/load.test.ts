@@ -16,7 +16,7 @@ import { type Child, startChild } from "./_fixture.ts";
 import { CONNECTIONS, GC_FLAGS, type Usage } from "./_load.ts";
 import type { Readback } from "./_report.ts";
 import { PRELOADS } from "./_run.ts";
-import { runtime } from "../src/runtime.ts";
+import { runtime } from "../src/runtimes/index.ts";
 
 /** Per child: 10,000 sockets and the runtime's own fds. Needs a hard limit at least this high (or root). */
 const NOFILE = 16_384;

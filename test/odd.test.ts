@@ -8,7 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CONFIGURED_ENV } from "./_configured.ts";
 import { here, PRELOADS, runRuntime } from "./_run.ts";
-import { runtime } from "../src/runtime.ts";
+import { runtime } from "../src/runtimes/index.ts";
 
 type Runtime = typeof runtime;
 type Label = "server" | "client";

@@ -150,12 +150,12 @@ test("rules from code: the settings chosen per destination, labelled by rule; th
   const chosen = plan.clientFor("127.0.0.1", 5432);
   assert.is(chosen.label, "client, rule 1");
   // TCP_DEFER_ACCEPT means something else on a client: never set there.
-  assert.equal(chosen.all.map(({ option, value }) => [option, value]), [["count", 3]]);
-  assert.equal(chosen.keepAlive.map(({ option }) => option), ["count"]);
+  assert.equal(chosen.beforeConnect.map(({ option, value }) => [option, value]), [["count", 3]]);
+  assert.equal(chosen.afterSetKeepAlive.map(({ option }) => option), ["count"]);
   assert.is(plan.clientFor("127.0.0.1", 80), plan.client);
-  assert.equal(plan.client.all.map(({ option }) => option), ["enable"]);
+  assert.equal(plan.client.beforeConnect.map(({ option }) => option), ["enable"]);
   const listening = new SocketPlan({ options: { enable: true }, rules: table, mode: "listen" });
-  assert.equal(listening.clientFor("127.0.0.1", 5432).all, []);
+  assert.equal(listening.clientFor("127.0.0.1", 5432).beforeConnect, []);
 });
 
 test.run();

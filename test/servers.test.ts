@@ -10,7 +10,7 @@ import { Buffer } from "node:buffer";
 import { existsSync } from "node:fs";
 import net from "node:net";
 import process from "node:process";
-import { runtime } from "../src/runtime.ts";
+import { runtime } from "../src/runtimes/index.ts";
 import { exchange, findCommand, findPostgres, HOST, type RunningServer, startPostgres, startRedis } from "./_servers.ts";
 
 const ANSWER_TIMEOUT_MS = 5_000;

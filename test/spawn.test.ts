@@ -3,7 +3,7 @@ import { join, relative } from "node:path";
 import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { runtime } from "../src/runtime.ts";
+import { runtime } from "../src/runtimes/index.ts";
 import { ownEnv, spawnSync } from "../src/spawn.ts";
 import { root } from "./_repo.ts";
 

@@ -3,7 +3,7 @@ import process from "node:process";
 import { getKeepAlive, setKeepAlive } from "../apply.ts";
 import { type Config, configFromEnv } from "../env.ts";
 import type { KeepAliveState } from "../options.ts";
-import { runtime } from "../runtime.ts";
+import { runtime } from "../runtimes/index.ts";
 import { OPTION_NAMES } from "../sys/platform.ts";
 import { configurationLines, detectionLines, format, ruleLines } from "./config.ts";
 

@@ -3,7 +3,7 @@ import { type Closure, within } from "../deadpeer/closure.ts";
 import { type VanishingConnection, vanishingConnection } from "../deadpeer/connection.ts";
 import { inNamespace, simulationSupport } from "../deadpeer/support.ts";
 import type { TcpInfo } from "../deadpeer/tcpinfo.ts";
-import { runtime } from "../runtime.ts";
+import { runtime } from "../runtimes/index.ts";
 import { runtimeCommand, spawn } from "../spawn.ts";
 import { currentPlatform, systemDefault } from "../sys/index.ts";
 import { CANNOT_SIMULATE, NOT_SHOWN } from "./exit.ts";

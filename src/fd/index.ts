@@ -1,21 +1,15 @@
 import type net from "node:net";
 import { KahookError, show } from "../errors.ts";
 import type { Libc } from "../ffi/libc.ts";
-import { builtin, runtime } from "../runtime.ts";
+import { adapter, builtin } from "../runtimes/index.ts";
 import { currentPlatform } from "../sys/index.ts";
-import { handleFd as denoHandleFd } from "./deno.ts";
-import { borrowed, type FdLease, type HandleFd } from "./lease.ts";
+import { borrowed, type FdLease } from "./lease.ts";
 import { type Addresses, findFd } from "./match.ts";
-import { handleFd as nodeHandleFd } from "./node.ts";
 
 export type { FdLease } from "./lease.ts";
 
 /** What setKeepAlive and getKeepAlive accept: a socket (TLS too), a server, or a raw fd. */
 export type Target = net.Socket | net.Server | number;
-
-const handleFds: Record<typeof runtime, HandleFd> = { deno: denoHandleFd, bun: nodeHandleFd, node: nodeHandleFd };
-/** This runtime's way from a node:net handle to its fd. */
-export const handleFd: HandleFd = handleFds[runtime];
 
 /** Reaches the OS fd of a target. Release the lease when done: in Deno it is a dup. */
 export function leaseFd(target: Target, libc: Libc): FdLease {
@@ -31,7 +25,7 @@ export function leaseFd(target: Target, libc: Libc): FdLease {
     );
   }
   const handle = (target as unknown as { _handle?: object | null })._handle;
-  const lease = (handle ? handleFd(handle, libc) : undefined) ?? leaseByAddress(target, libc);
+  const lease = (handle ? adapter.handleFd(handle, libc) : undefined) ?? leaseByAddress(target, libc);
   if (!lease) {
     throw new KahookError(
       "KAHOOK_ERR_NO_FD",

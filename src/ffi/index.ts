@@ -1,29 +1,24 @@
 import { KahookError } from "../errors.ts";
-import { host, runtime } from "../runtime.ts";
+import { adapter, host } from "../runtimes/index.ts";
 import { currentPlatform } from "../sys/index.ts";
-import { openBunFFI } from "./bun.ts";
-import { openDenoFFI } from "./deno.ts";
-import type { Libc, LibcOpener } from "./libc.ts";
-import { openKoffi } from "./node.ts";
+import type { Libc } from "./libc.ts";
 
 export type { Libc } from "./libc.ts";
-
-const openers: Record<typeof runtime, LibcOpener> = { deno: openDenoFFI, bun: openBunFFI, node: openKoffi };
 
 let libc: Libc | undefined;
 
 /** libc through this runtime's FFI, opened on first use and kept. */
 export function loadLibc(): Libc {
-  return (libc ??= openLibc(openers[runtime]));
+  return (libc ??= openLibc());
 }
 
 /** Tries the platform's libc paths in order; the first that loads wins. */
-function openLibc(open: LibcOpener): Libc {
+function openLibc(): Libc {
   const paths = currentPlatform().libc(host.arch);
   const failures: unknown[] = [];
   for (const path of paths) {
     try {
-      return open(path);
+      return adapter.openLibc(path);
     } catch (error) {
       failures.push(error);
     }
@@ -35,7 +30,7 @@ function openLibc(open: LibcOpener): Libc {
   const reason = String(first?.message ?? first).split("\n")[0];
   throw new KahookError(
     "KAHOOK_ERR_FFI",
-    `cannot load libc through ${runtime}'s FFI (tried ${paths.join(", ")}): ${reason}`,
+    `cannot load libc through ${adapter.name}'s FFI (tried ${paths.join(", ")}): ${reason}`,
     { syscall: "dlopen", cause: first },
   );
 }

@@ -1,3 +1,5 @@
+import type { Bound, LIBC } from "./prototypes.ts";
+
 /**
  * The few libc calls kahook makes, behind one interface with a backend per runtime.
  * No backend throws per call: setsockopt, getsockopt, close, getsockname, getpeername and
@@ -38,43 +40,27 @@ export interface Libc {
   syscall(number: number, a: number, b: number, c: number): number;
 }
 
-/** Opens libc at one path; throws when the path cannot be loaded. */
-export type LibcOpener = (path: string) => Libc;
-
-/**
- * What each backend binds: the C functions as they are (-1 with errno set on failure), pointer
- * arguments passed as typed arrays, and how this runtime reads errno and a buffer's address.
- */
-export interface CFunctions {
-  socket(domain: number, type: number, protocol: number): number;
-  setsockopt(fd: number, level: number, name: number, value: Int32Array | Uint8Array, length: number): number;
-  getsockopt(fd: number, level: number, name: number, value: Int32Array | Uint8Array, length: Uint32Array): number;
-  close(fd: number): number;
-  getsockname(fd: number, address: Uint8Array, length: Uint32Array): number;
-  getpeername(fd: number, address: Uint8Array, length: Uint32Array): number;
-  /** long syscall(long number, ...), declared with three fixed arguments: integers pass alike to a variadic function. */
-  syscall(number: number, a: number, b: number, c: number): number | bigint;
-  /** errno of this thread, read right after the failing call, before any other FFI call. */
-  errno(): number;
-  address(buffer: Uint8Array): bigint;
-}
-
 /** sizeof(int), the option length of the int calls (socklen_t is uint32). */
 const INT_SIZE = 4;
 
-/** The Libc interface over a backend's C functions; the buffers are reused, as JavaScript is single-threaded here. */
-export function libcFrom(c: CFunctions): Libc {
+/**
+ * The Libc interface over libc's functions as a runtime's FFI bound them (-1 with errno set on
+ * failure), with that runtime's way to read this thread's errno (right after the failing call,
+ * before any other FFI call) and a buffer's address. The buffers are reused, as JavaScript is
+ * single-threaded here.
+ */
+export function libcFrom(c: Bound<typeof LIBC>, errno: () => number, address: (buffer: Uint8Array) => bigint): Libc {
   const value = new Int32Array(1);
   const length = new Uint32Array(1);
-  const result = (rc: number) => (rc === 0 ? 0 : c.errno());
+  const result = (rc: unknown) => (Number(rc) === 0 ? 0 : errno());
   const lengthOf = (bytes: number) => {
     length[0] = bytes;
     return length;
   };
   return {
     socket(domain, type, protocol) {
-      const fd = c.socket(domain, type, protocol);
-      return fd >= 0 ? fd : -c.errno();
+      const fd = Number(c.socket(domain, type, protocol));
+      return fd >= 0 ? fd : -errno();
     },
     setsockopt(fd, level, name, v) {
       value[0] = v;
@@ -86,13 +72,13 @@ export function libcFrom(c: CFunctions): Libc {
     getpeername: (fd, out) => result(c.getpeername(fd, out, lengthOf(out.byteLength))),
     setsockoptBytes: (fd, level, name, v) => result(c.setsockopt(fd, level, name, v, v.byteLength)),
     getsockoptBytes(fd, level, name, out) {
-      const rc = c.getsockopt(fd, level, name, out, lengthOf(out.byteLength));
-      return rc === 0 ? length[0] : -c.errno();
+      const rc = Number(c.getsockopt(fd, level, name, out, lengthOf(out.byteLength)));
+      return rc === 0 ? length[0] : -errno();
     },
-    address: (buffer) => c.address(buffer),
+    address,
     syscall(number, first, second, third) {
       const rc = Number(c.syscall(number, first, second, third));
-      return rc >= 0 ? rc : -c.errno();
+      return rc >= 0 ? rc : -errno();
     },
   };
 }

@@ -1,6 +1,7 @@
 import type net from "node:net";
-import { builtin } from "../runtime.ts";
-import type { ClientSettings, RuntimeHooks, SocketPlan } from "./plan.ts";
+import { builtin } from "../runtimes/builtin.ts";
+import type { RuntimeHooks, Sockets } from "./configure.ts";
+import type { ClientSettings } from "./plan.ts";
 
 /** The parts of Bun's own socket API that kahook wraps. */
 interface BunSocket {
@@ -42,7 +43,7 @@ type Socket = net.Socket & { [CLIENT]?: ClientSettings };
  * undici all connect through net.Socket.prototype.connect, named ESM imports included. node:net
  * servers listen through the global Bun.listen, hooked below.
  */
-function hookNodeNet(plan: SocketPlan): NodeMethods {
+function hookNodeNet({ plan, configure }: Sockets): NodeMethods {
   const socket = builtin("node:net").Socket.prototype as Socket;
   const originals: NodeMethods = { connect: socket.connect, setKeepAlive: socket.setKeepAlive };
   socket.connect = function (this: Socket, ...args: unknown[]) {
@@ -50,8 +51,8 @@ function hookNodeNet(plan: SocketPlan): NodeMethods {
     // The rules match the peer's address, known here once connected.
     this.prependOnceListener("connect", () => {
       const peer = () => ({ address: this.remoteAddress, port: this.remotePort });
-      const { label, all } = (this[CLIENT] = plan.clientForPeer(peer));
-      if (all.length > 0) plan.configureTarget(this, label, all);
+      const { label, beforeConnect } = (this[CLIENT] = plan.clientForPeer(peer));
+      configure({ target: this }, label, beforeConnect);
     });
     return (originals.connect as (...args: unknown[]) => net.Socket).apply(this, args);
   } as net.Socket["connect"];
@@ -59,10 +60,10 @@ function hookNodeNet(plan: SocketPlan): NodeMethods {
   socket.setKeepAlive = function (this: Socket, enable?: boolean, delay?: number) {
     const result = originals.setKeepAlive.call(this, enable, delay);
     const client = this[CLIENT];
-    const settings = client ? client.keepAlive : plan.serverKeepAlive;
+    const settings = client ? client.afterSetKeepAlive : plan.serverAfterSetKeepAlive;
     // Before connect, the 'connect' hook configures the socket after Bun applies this call.
     if (settings?.length && !this.connecting) {
-      plan.configureTarget(this, `${client?.label ?? "accepted"} after setKeepAlive(${enable}, ${delay})`, settings);
+      configure({ target: this }, `${client?.label ?? "accepted"} after setKeepAlive(${enable}, ${delay})`, settings);
     }
     return result;
   };
@@ -74,7 +75,7 @@ function hookNodeNet(plan: SocketPlan): NodeMethods {
  * after connect(2); a listener right after listen(2). Bun.serve, which node:http's server is built
  * on, exposes no fd: its listener is found by address (findFd), also right after listen(2).
  */
-function hookBunNet(plan: SocketPlan): Originals["bun"] {
+function hookBunNet({ plan, configure }: Sockets): Originals["bun"] {
   const originals = { connect: bun.connect, listen: bun.listen, serve: bun.serve };
   bun.connect = function (options) {
     if (options.unix !== undefined) return originals.connect.call(this, options);
@@ -82,8 +83,8 @@ function hookBunNet(plan: SocketPlan): Originals["bun"] {
     const socket = {
       ...options.socket,
       open(connected: BunSocket) {
-        const { label, all } = plan.clientForPeer(() => ({ address: connected.remoteAddress, port: connected.remotePort }));
-        if (all.length > 0) plan.configure(connected.fd, label, all);
+        const { label, beforeConnect } = plan.clientForPeer(() => ({ address: connected.remoteAddress, port: connected.remotePort }));
+        configure({ fd: connected.fd }, label, beforeConnect);
         return open?.call(this, connected);
       },
     };
@@ -91,13 +92,13 @@ function hookBunNet(plan: SocketPlan): Originals["bun"] {
   };
   bun.listen = function (options) {
     const listener = originals.listen.call(this, options);
-    if (plan.server && options.unix === undefined) plan.configure(listener.fd, "server", plan.server);
+    if (plan.server && options.unix === undefined) configure({ fd: listener.fd }, "server", plan.server);
     return listener;
   };
   bun.serve = function (options) {
     const server = originals.serve.call(this, options);
     if (plan.server && server.port) {
-      plan.configureByAddress({ local: { address: server.hostname ?? "", port: server.port } }, "server", plan.server);
+      configure({ addresses: { local: { address: server.hostname ?? "", port: server.port } } }, "server", plan.server);
     }
     return server;
   };
@@ -106,9 +107,9 @@ function hookBunNet(plan: SocketPlan): Originals["bun"] {
 
 /** Bun: node:net clients at net.Socket's prototype, and Bun's own connect, listen and serve. */
 export const bunHooks: RuntimeHooks = {
-  install(plan) {
+  install(sockets) {
     if (bun[ORIGINALS]) return false;
-    bun[ORIGINALS] = { node: hookNodeNet(plan), bun: hookBunNet(plan) };
+    bun[ORIGINALS] = { node: hookNodeNet(sockets), bun: hookBunNet(sockets) };
     return true;
   },
   uninstall() {

@@ -1,6 +1,6 @@
 import type { Endpoint } from "../fd/match.ts";
 import { type ClientHook, installTcpHooks, uninstallTcpHooks } from "./node.ts";
-import type { RuntimeHooks, SocketPlan } from "./plan.ts";
+import type { RuntimeHooks, Sockets } from "./configure.ts";
 
 /** Deno.NetAddr, and Deno.UnixAddr, which has no port. */
 interface NetAddr {
@@ -27,11 +27,11 @@ const endpoint = ({ hostname, port }: NetAddr): Endpoint => ({ address: hostname
  * emits 'connect': too late for TCP_MAXSEG and TCP_SYNCNT to act and for TCP_WINDOW_CLAMP to shape
  * the SYN. Listening sockets get them before listen(2), as in Node.
  */
-const onConnected: ClientHook = (plan, handle, _ipVersion, request, { label, all }) => {
-  if (all.length === 0) return;
+const onConnected: ClientHook = (sockets, handle, _ipVersion, request, { label, beforeConnect }) => {
+  if (beforeConnect.length === 0) return;
   const complete = request.oncomplete;
   request.oncomplete = function (status, ...rest) {
-    if (status === 0) plan.configureHandle(handle, label, all);
+    if (status === 0) sockets.configure({ handle }, label, beforeConnect);
     return complete.call(this, status, ...rest);
   };
 };
@@ -42,13 +42,13 @@ const onConnected: ClientHook = (plan, handle, _ipVersion, request, { label, all
  * TCP_MAXSEG and TCP_SYNCNT to act and for TCP_WINDOW_CLAMP to shape the SYN; a listener right
  * after listen(2), before the program can accept from it, so accepted sockets inherit.
  */
-function installDenoNetHooks(plan: SocketPlan): void {
+function installDenoNetHooks({ plan, configure }: Sockets): void {
   const originals: Originals = { connect: deno.connect, listen: deno.listen };
   deno.connect = function (options) {
     return originals.connect.call(this, options).then((conn) => {
-      const { label, all } = plan.clientForPeer(() => ({ address: conn.remoteAddr.hostname, port: conn.remoteAddr.port }));
-      if (all.length > 0 && conn.remoteAddr.transport === "tcp") {
-        plan.configureByAddress({ local: endpoint(conn.localAddr), remote: endpoint(conn.remoteAddr) }, label, all);
+      const { label, beforeConnect } = plan.clientForPeer(() => ({ address: conn.remoteAddr.hostname, port: conn.remoteAddr.port }));
+      if (conn.remoteAddr.transport === "tcp") {
+        configure({ addresses: { local: endpoint(conn.localAddr), remote: endpoint(conn.remoteAddr) } }, label, beforeConnect);
       }
       return conn;
     });
@@ -56,7 +56,7 @@ function installDenoNetHooks(plan: SocketPlan): void {
   deno.listen = function (options) {
     const listener = originals.listen.call(this, options);
     if (plan.server && listener.addr.transport === "tcp") {
-      plan.configureByAddress({ local: endpoint(listener.addr) }, "server", plan.server);
+      configure({ addresses: { local: endpoint(listener.addr) } }, "server", plan.server);
     }
     return listener;
   };
@@ -65,9 +65,9 @@ function installDenoNetHooks(plan: SocketPlan): void {
 
 /** Deno: node:net through the TCP handle hooks it shares with Node, plus Deno.connect and Deno.listen. */
 export const denoHooks: RuntimeHooks = {
-  install(plan) {
-    if (!installTcpHooks(plan, onConnected)) return false;
-    installDenoNetHooks(plan);
+  install(sockets) {
+    if (!installTcpHooks(sockets, onConnected)) return false;
+    installDenoNetHooks(sockets);
     return true;
   },
   uninstall() {

@@ -1,5 +1,6 @@
-import { builtin } from "../runtime.ts";
-import type { ClientSettings, RuntimeHooks, SocketPlan, TcpHandle } from "./plan.ts";
+import { builtin } from "../runtimes/builtin.ts";
+import type { RuntimeHooks, Sockets, TcpHandle } from "./configure.ts";
+import type { ClientSettings } from "./plan.ts";
 
 /** The methods of Node's TCP handle prototype that the hooks wrap. */
 interface TcpMethods {
@@ -41,10 +42,10 @@ export interface ConnectRequest {
 }
 
 /** How a runtime configures a client handle whose connect is being called, with the settings for its destination. */
-export type ClientHook = (plan: SocketPlan, handle: TcpHandle, ipVersion: 4 | 6, request: ConnectRequest, settings: ClientSettings) => void;
+export type ClientHook = (sockets: Sockets, handle: TcpHandle, ipVersion: 4 | 6, request: ConnectRequest, settings: ClientSettings) => void;
 
 /** Node: all options before connect(2), on a socket kahook creates and hands to the handle. */
-const beforeConnect: ClientHook = (plan, handle, ipVersion, _request, settings) => plan.prepareClient(handle, ipVersion, settings);
+const beforeConnect: ClientHook = (sockets, handle, ipVersion, _request, settings) => sockets.prepareClient(handle, ipVersion, settings);
 
 /**
  * Wraps connect, connect6, listen and setKeepAlive on the TCP handle prototype, which every
@@ -54,7 +55,8 @@ const beforeConnect: ClientHook = (plan, handle, ipVersion, _request, settings) 
  * with its own client hook; there the fd comes from fdForIpc(), a dup.
  * Returns false, doing nothing, when hooks are already installed.
  */
-export function installTcpHooks(plan: SocketPlan, clientHook: ClientHook): boolean {
+export function installTcpHooks(sockets: Sockets, clientHook: ClientHook): boolean {
+  const { plan } = sockets;
   const proto = tcpPrototype();
   if (proto[ORIGINALS]) return false;
   const originals: TcpMethods = {
@@ -68,13 +70,13 @@ export function installTcpHooks(plan: SocketPlan, clientHook: ClientHook): boole
     function (this: Handle, ...args) {
       const settings = plan.clientFor(args[1] as string, args[2] as number);
       this[CLIENT] = settings;
-      clientHook(plan, this, ipVersion, args[0] as ConnectRequest, settings);
+      clientHook(sockets, this, ipVersion, args[0] as ConnectRequest, settings);
       return connect.apply(this, args);
     };
   proto.connect = connectAs(4, originals.connect);
   proto.connect6 = connectAs(6, originals.connect6);
   proto.listen = function (...args) {
-    if (plan.server) plan.configureHandle(this, "server", plan.server);
+    if (plan.server) sockets.configure({ handle: this }, "server", plan.server);
     return originals.listen.apply(this, args);
   };
   // A setKeepAlive call (the program's, http.Agent's, fetch's) resets idle, interval and count
@@ -82,9 +84,9 @@ export function installTcpHooks(plan: SocketPlan, clientHook: ClientHook): boole
   proto.setKeepAlive = function (this: Handle, enable, delaySeconds) {
     const result = originals.setKeepAlive.call(this, enable, delaySeconds);
     const client = this[CLIENT];
-    const settings = client ? client.keepAlive : plan.serverKeepAlive;
+    const settings = client ? client.afterSetKeepAlive : plan.serverAfterSetKeepAlive;
     if (settings?.length) {
-      plan.configureHandle(this, `${client?.label ?? "accepted"} after setKeepAlive(${enable}, ${delaySeconds})`, settings);
+      sockets.configure({ handle: this }, `${client?.label ?? "accepted"} after setKeepAlive(${enable}, ${delaySeconds})`, settings);
     }
     return result;
   };
@@ -104,6 +106,6 @@ export function uninstallTcpHooks(): boolean {
 
 /** Node: every TCP socket goes through the handle prototype. */
 export const nodeHooks: RuntimeHooks = {
-  install: (plan) => installTcpHooks(plan, beforeConnect),
+  install: (sockets) => installTcpHooks(sockets, beforeConnect),
   uninstall: uninstallTcpHooks,
 };

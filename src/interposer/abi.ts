@@ -48,7 +48,7 @@ export function compileWords(plan: SocketPlan): Int32Array {
     flags,
     1 + clientSets.length,
     ...set(plan.server ?? []),
-    ...clientSets.flatMap(({ all }) => set(all)),
+    ...clientSets.flatMap(({ beforeConnect }) => set(beforeConnect)),
     plan.rules.length,
     ...rules,
   ]);

@@ -1,14 +1,9 @@
 import type { SocketPlan } from "../hooks/plan.ts";
 import { packageFile } from "../package.ts";
-import { host, runtime } from "../runtime.ts";
+import { adapter, host } from "../runtimes/index.ts";
 import { shared } from "../shared.ts";
 import { compileWords, NATIVE_CONFIG } from "./abi.ts";
-import { loadBunFFI } from "./bun.ts";
-import { loadDenoFFI } from "./deno.ts";
-import { type NativeLoader, STATS } from "./native.ts";
-import { loadNodeAddon } from "./node.ts";
-
-const loaders: Record<typeof runtime, NativeLoader> = { deno: loadDenoFFI, bun: loadBunFFI, node: loadNodeAddon };
+import { STATS } from "./native.ts";
 
 /** Why kahook_install refused, by its negated errno (Linux numbers, as the library is built for Linux only). */
 const REFUSALS: Record<number, string> = {
@@ -42,7 +37,7 @@ const ENOEXEC = 8;
 export function installInterposer(plan: SocketPlan): Installed {
   try {
     const words = compileWords(plan);
-    shared.interposer ??= loaders[runtime](libraryPath());
+    shared.interposer ??= adapter.loadInterposer(libraryPath());
     const result = shared.interposer.install(words);
     if (result >= 0) return { slots: result };
     // Preloaded by `kahook run` or `kahook env`, libkahook.so holds the slots and configures every socket already.

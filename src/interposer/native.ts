@@ -1,3 +1,5 @@
+import type { Bound, INTERPOSER } from "../ffi/prototypes.ts";
+
 /** What the native library offers, the same through each runtime's loader. */
 export interface NativeInterposer {
   /** kahook_install(words, count): slots patched (>= 0), or -errno with nothing patched. */
@@ -11,5 +13,11 @@ export interface NativeInterposer {
 /** kahook_stat's counters, by index. */
 export const STATS = ["configured", "failed", "replaced", "slots"] as const;
 
-/** Loads the library at path through one runtime's means; throws why it cannot. */
-export type NativeLoader = (path: string) => NativeInterposer;
+/** The library's entry points as a runtime's FFI bound them (bun:ffi, Deno.dlopen). */
+export function interposerFrom(c: Bound<typeof INTERPOSER>): NativeInterposer {
+  return {
+    install: (words) => Number(c.kahook_install(words, words.length)),
+    uninstall: () => Number(c.kahook_uninstall()),
+    stat: (which) => Number(c.kahook_stat(which)),
+  };
+}

@@ -1,5 +1,5 @@
 import { KahookError } from "../errors.ts";
-import { builtin, host } from "../runtime.ts";
+import { builtin, host } from "../runtimes/index.ts";
 import { darwin } from "./darwin.ts";
 import { linux } from "./linux.ts";
 import type { Platform } from "./platform.ts";

@@ -5,6 +5,7 @@ import net from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { install, KahookError, SOCKET_CHANNEL, type SocketEvent, stats, uninstall } from "../../mod.ts";
+import { socketsFor } from "../../src/hooks/configure.ts";
 import { SocketPlan } from "../../src/hooks/plan.ts";
 import { compileOptions } from "../../src/options.ts";
 
@@ -51,7 +52,7 @@ test("a failure is published with its KahookError and counted", () => {
   const before = stats();
   const notAnFd = 1_000_000;
   try {
-    new SocketPlan({ options }).configure(notAnFd, "client", compileOptions(options));
+    socketsFor(new SocketPlan({ options })).configure({ fd: notAnFd }, "client", compileOptions(options));
   } finally {
     diagnostics.unsubscribe(SOCKET_CHANNEL, collect);
   }

@@ -1,0 +1,48 @@
+/**
+ * The C functions kahook binds, declared once: each runtime's FFI translates these types into its
+ * own (bun:ffi's "ptr", Deno's "buffer" and "pointer", koffi's C type names). A pointer argument
+ * is passed as a typed array; a pointer result is the runtime's own pointer value.
+ */
+export type CType = "i32" | "u32" | "i64" | "pointer";
+
+export interface Prototype {
+  result: CType;
+  args: readonly CType[];
+}
+
+/** libc, as the JavaScript fallback and the library API call it (ffi/libc.ts wraps them). */
+export const LIBC = {
+  socket: { result: "i32", args: ["i32", "i32", "i32"] },
+  setsockopt: { result: "i32", args: ["i32", "i32", "i32", "pointer", "u32"] },
+  getsockopt: { result: "i32", args: ["i32", "i32", "i32", "pointer", "pointer"] },
+  close: { result: "i32", args: ["i32"] },
+  getsockname: { result: "i32", args: ["i32", "pointer", "pointer"] },
+  getpeername: { result: "i32", args: ["i32", "pointer", "pointer"] },
+  // long syscall(long number, ...), declared with three fixed arguments: integers pass alike to a variadic function.
+  syscall: { result: "i64", args: ["i64", "i64", "i64", "i64"] },
+  __errno_location: { result: "pointer", args: [] },
+} as const satisfies Record<string, Prototype>;
+
+/** The interposer's entry points (native/interposer/kahook.h), for the runtimes that load it through FFI. */
+export const INTERPOSER = {
+  kahook_install: { result: "i32", args: ["pointer", "i32"] },
+  kahook_uninstall: { result: "i32", args: [] },
+  kahook_stat: { result: "i64", args: ["i32"] },
+} as const satisfies Record<string, Prototype>;
+
+/** A function as a runtime's FFI binds it: numbers, bigints and typed arrays in; a number, bigint or pointer out. */
+export type CFunction = (...args: (number | bigint | ArrayBufferView)[]) => unknown;
+
+/** A table's functions, bound. */
+export type Bound<Table> = Record<keyof Table, CFunction>;
+
+/** A table's prototypes in one FFI's own terms: the symbols object its dlopen takes, or the functions it binds. */
+export function declare<Table extends Record<string, Prototype>, Declaration>(
+  table: Table,
+  describe: (prototype: Prototype, name: string) => Declaration,
+): Record<keyof Table, Declaration> {
+  return Object.fromEntries(Object.entries(table).map(([name, prototype]) => [name, describe(prototype, name)])) as Record<
+    keyof Table,
+    Declaration
+  >;
+}

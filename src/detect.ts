@@ -3,7 +3,7 @@
  * `kahook config`. Times are in seconds.
  */
 import { existsSync } from "node:fs";
-import { readInteger } from "./sys/index.ts";
+import { facility, readInteger } from "./sys/index.ts";
 
 /** Keepalive values in force, in kernel units: idle and interval s, userTimeout ms (0 = unset). */
 export interface InForce {
@@ -28,9 +28,6 @@ export function probesSent({ idle, interval, count, userTimeout }: InForce): num
   return userTimeout > 0 ? Math.max(1, Math.ceil((userTimeout / 1000 - idle) / interval)) : count;
 }
 
-/** Where Linux keeps the retransmission limits. tcp_rto_max_ms exists from Linux 6.15 on. */
-const RETRIES2 = "/proc/sys/net/ipv4/tcp_retries2";
-const RTO_MAX = "/proc/sys/net/ipv4/tcp_rto_max_ms";
 /** include/net/tcp.h: TCP_RTO_MIN = 200 ms is the base of the model; TCP_RTO_MAX = 120 s unless tcp_rto_max_ms says otherwise. */
 const RTO_MIN_MS = 200;
 const DEFAULT_RTO_MAX_MS = 120_000;
@@ -51,8 +48,9 @@ export function retransmissionTimeout(retries: number, rtoMaxMs = DEFAULT_RTO_MA
 
 /** tcp_retries2 and the time it stands for on this system. */
 export function systemRetransmission(): { retries: number; seconds: number } {
-  const retries = readInteger(RETRIES2);
-  const rtoMax = existsSync(RTO_MAX) ? readInteger(RTO_MAX) : DEFAULT_RTO_MAX_MS;
+  const paths = facility("retransmission");
+  const retries = readInteger(paths.retries);
+  const rtoMax = existsSync(paths.rtoMaxMs) ? readInteger(paths.rtoMaxMs) : DEFAULT_RTO_MAX_MS;
   return { retries, seconds: retransmissionTimeout(retries, rtoMax) };
 }
 

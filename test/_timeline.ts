@@ -1,10 +1,10 @@
 import type { VanishingConnection } from "../src/deadpeer/connection.ts";
-import type { TcpInfo } from "../src/deadpeer/tcpinfo.ts";
+import type { Liveness } from "../src/deadpeer/liveness.ts";
 
 /** The watcher's TCP_INFO at one moment, `atMs` after its peer vanished. */
 export interface Sample {
   atMs: number;
-  info: TcpInfo;
+  info: Liveness;
 }
 
 /**

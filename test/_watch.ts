@@ -1,6 +1,6 @@
 import { loadLibc } from "../src/ffi/index.ts";
 import { currentPlatform, errnoName } from "../src/sys/index.ts";
-import { SO_ERROR, SOL_SOCKET } from "../src/sys/linux.ts";
+import { linux, SO_ERROR, SOL_SOCKET } from "../src/sys/linux.ts";
 import { decodeTcpInfo, TCP_INFO, TCP_STATES } from "../src/sys/tcp-info.ts";
 import { GIVE_UP_MS } from "./_deadpeer.ts";
 
@@ -28,7 +28,7 @@ export async function watchKernelClosure(fd: number, since: number): Promise<Ker
   const error = new Int32Array(1);
   while (performance.now() - since < GIVE_UP_MS) {
     const pending = libc.getsockopt(fd, SOL_SOCKET, SO_ERROR, error) === 0 && error[0] !== 0 ? errnoName(currentPlatform(), error[0]) : undefined;
-    if (libc.getsockoptBytes(fd, TCP_INFO.level, TCP_INFO.name, bytes) < 0) throw new Error("TCP_INFO failed on the duplicate");
+    if (libc.getsockoptBytes(fd, linux.tcpInfo!.level, linux.tcpInfo!.name, bytes) < 0) throw new Error("TCP_INFO failed on the duplicate");
     const { state, probes, retransmits } = decodeTcpInfo(bytes);
     if (TCP_STATES[state] === "CLOSE") {
       const timedOut = probes > 0 || retransmits > 0;

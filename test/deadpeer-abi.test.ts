@@ -1,7 +1,7 @@
 /** The dead-peer simulation's structs and constants are transcribed from C headers: check them. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import * as abi from "../src/deadpeer/linux.ts";
+import * as abi from "../src/sys/socket-filter.ts";
 import { TCP_STATES } from "../src/sys/tcp-info.ts";
 import { nativeJson } from "./_native.ts";
 

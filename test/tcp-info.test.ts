@@ -3,6 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { leaseFd } from "../src/fd/index.ts";
 import { loadLibc } from "../src/ffi/index.ts";
+import { linux } from "../src/sys/linux.ts";
 import { decodeTcpInfo, TCP_INFO, TCP_INFO_FIELDS, TCP_STATES } from "../src/sys/tcp-info.ts";
 import { tcpPair } from "./_loopback.ts";
 import { nativeJson } from "./_native.ts";
@@ -11,7 +12,7 @@ const headerOffsets = () => nativeJson("tcp_info");
 
 test("TCP_INFO and the offsets of struct tcp_info equal the C header", () => {
   const header = headerOffsets();
-  assert.is(TCP_INFO.name, header.TCP_INFO);
+  assert.is(linux.tcpInfo!.name, header.TCP_INFO);
   for (const { member, offset, size } of Object.values(TCP_INFO_FIELDS)) {
     assert.is(offset, header[member], member);
     assert.ok(offset + size <= TCP_INFO.size, `${member} lies inside the ${TCP_INFO.size} bytes read`);
@@ -24,7 +25,7 @@ test("getsockopt(TCP_INFO) on a live connection: ESTABLISHED, no probes, RTO of 
   const lease = leaseFd(pair.client, libc);
   try {
     const bytes = new Uint8Array(TCP_INFO.size);
-    assert.is(libc.getsockoptBytes(lease.fd, TCP_INFO.level, TCP_INFO.name, bytes), TCP_INFO.size);
+    assert.is(libc.getsockoptBytes(lease.fd, linux.tcpInfo!.level, linux.tcpInfo!.name, bytes), TCP_INFO.size);
     const info = decodeTcpInfo(bytes);
     assert.is(TCP_STATES[info.state], "ESTABLISHED");
     assert.is(info.probes, 0);
@@ -38,7 +39,7 @@ test("getsockopt(TCP_INFO) on a live connection: ESTABLISHED, no probes, RTO of 
 
 test("getsockoptBytes returns the errno negated on a bad fd", () => {
   const EBADF = 9;
-  assert.is(loadLibc().getsockoptBytes(123_456, TCP_INFO.level, TCP_INFO.name, new Uint8Array(TCP_INFO.size)), -EBADF);
+  assert.is(loadLibc().getsockoptBytes(123_456, linux.tcpInfo!.level, linux.tcpInfo!.name, new Uint8Array(TCP_INFO.size)), -EBADF);
 });
 
 test.run();

@@ -8,7 +8,7 @@ import process from "node:process";
 import { type Config, configFromEnv, VARIABLES } from "../env.ts";
 import { busyDetection, idleDetection, type InForce, probesSent, systemRetransmission } from "../detect.ts";
 import { PROFILES, withProfile } from "../profiles.ts";
-import { currentPlatform, systemDefault } from "../sys/index.ts";
+import { currentPlatform, facility, sysctlName, systemDefault } from "../sys/index.ts";
 import type { OptionName } from "../sys/platform.ts";
 
 type Env = Record<string, string | undefined>;
@@ -41,8 +41,6 @@ export function configurationLines(config: Config, env: Env): string[] {
   });
 }
 
-const SYSCTL = { idle: "tcp_keepalive_time", interval: "tcp_keepalive_intvl", count: "tcp_keepalive_probes" } as const;
-
 /** The keepalive values in force where nothing sets them: the system's (net.ipv4.tcp_keepalive_*), and no user timeout. */
 function systemInForce(): InForce {
   const platform = currentPlatform();
@@ -54,8 +52,12 @@ function systemInForce(): InForce {
   };
 }
 
+/** The keepalive options whose system defaults the report shows, by sysctl name. */
+const KEEPALIVE_DEFAULTS = ["idle", "interval", "count"] as const;
+
 /** The system defaults, and the idle and busy detection times with the configuration and without it. */
 export function detectionLines(config: Config): string[] {
+  const platform = currentPlatform();
   const system = systemInForce();
   const retransmission = systemRetransmission();
   const inForce = configured(config, system);
@@ -64,8 +66,8 @@ export function detectionLines(config: Config): string[] {
     `(${values.idle} + ${values.interval} × ${probesSent(values)}${values.userTimeout > 0 ? ", by TCP_USER_TIMEOUT" : ""})`;
   return [
     "System defaults (in force wherever the configuration leaves an option to the system):",
-    ...Object.entries(SYSCTL).map(([option, name]) => `  net.ipv4.${name.padEnd(21)} ${system[option as keyof typeof SYSCTL]}${option === "count" ? "" : " s"}`),
-    `  net.ipv4.${"tcp_retries2".padEnd(21)} ${retransmission.retries} (gives up after ${seconds(retransmission.seconds)} of retransmissions)`,
+    ...KEEPALIVE_DEFAULTS.map((option) => `  ${sysctlName(platform.systemDefaults[option]!).padEnd(30)} ${system[option]}${option === "count" ? "" : " s"}`),
+    `  ${sysctlName(facility("retransmission", platform).retries).padEnd(30)} ${retransmission.retries} (gives up after ${seconds(retransmission.seconds)} of retransmissions)`,
     "",
     "Worst-case time to detect a dead peer:",
     row("", "with this configuration", "with the system defaults alone"),

@@ -2,7 +2,7 @@ import process from "node:process";
 import { type Closure, within } from "../deadpeer/closure.ts";
 import { type VanishingConnection, vanishingConnection } from "../deadpeer/connection.ts";
 import { inNamespace, simulationSupport } from "../deadpeer/support.ts";
-import type { TcpInfo } from "../deadpeer/tcpinfo.ts";
+import type { Liveness } from "../deadpeer/liveness.ts";
 import { runtime } from "../runtimes/index.ts";
 import { runtimeCommand, spawn } from "../spawn.ts";
 import { currentPlatform, systemDefault } from "../sys/index.ts";
@@ -56,7 +56,7 @@ class Column {
   /** How the socket ended, once it has. */
   closure: Closure | undefined;
   /** The last TCP_INFO read, for the summary. */
-  last: TcpInfo | undefined;
+  last: Liveness | undefined;
 
   constructor(readonly connection: VanishingConnection) {
     void connection.closed.then((closure) => (this.closure = closure));

@@ -3,7 +3,7 @@ import { setKeepAlive } from "../apply.ts";
 import type { KeepAliveOptions } from "../options.ts";
 import { type Closure, watchClosure } from "./closure.ts";
 import { dropAllTraffic } from "./filter.ts";
-import { readTcpInfo, type TcpInfo } from "./tcpinfo.ts";
+import { readLiveness, type Liveness } from "./liveness.ts";
 
 export const LOOPBACK = "127.0.0.1";
 
@@ -29,7 +29,7 @@ export interface VanishingConnection {
   /** When and how the watcher's socket ended. */
   closed: Promise<Closure>;
   /** The watcher's TCP_INFO; undefined once its socket is closed. */
-  info(): TcpInfo | undefined;
+  info(): Liveness | undefined;
   /** Ends both sockets and the server. */
   close(): void;
 }
@@ -73,7 +73,7 @@ export async function vanishingConnection({ vanishes, options, pendingBytes }: V
     const since = performance.now();
     const closed = watchClosure(watcher, since);
     if (pendingBytes) watcher.write(new Uint8Array(pendingBytes));
-    const info = () => (watcher.destroyed ? undefined : readTcpInfo(watcher));
+    const info = () => (watcher.destroyed ? undefined : readLiveness(watcher));
     return { watcher, since, closed, info, close };
   } catch (error) {
     close();

@@ -1,6 +1,6 @@
 import type { Target } from "../fd/index.ts";
 import { SOL_SOCKET } from "../sys/linux.ts";
-import { BPF_RET_K, SO_ATTACH_FILTER, SOCK_FILTER, SOCK_FPROG } from "./linux.ts";
+import { BPF_RET_K, SO_ATTACH_FILTER, SOCK_FILTER, SOCK_FPROG } from "../sys/socket-filter.ts";
 import { linuxSocketCall } from "./syscall.ts";
 
 /** One classic BPF instruction, `ret #0`: keep 0 bytes of every packet, i.e. drop it. */

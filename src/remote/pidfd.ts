@@ -1,11 +1,7 @@
 import { KahookError } from "../errors.ts";
 import type { Libc } from "../ffi/libc.ts";
-import { currentPlatform, errnoName } from "../sys/index.ts";
+import { currentPlatform, errnoName, facility } from "../sys/index.ts";
 
-// Syscall numbers from the kernel's unified table (every architecture since Linux 5.1), called
-// through syscall(2) because musl and glibc before 2.36 have no wrappers.
-const SYS_PIDFD_OPEN = 434;
-const SYS_PIDFD_GETFD = 438;
 
 /** A handle on another process through which its fds can be duplicated into this one. */
 export interface ProcessHandle {
@@ -19,11 +15,13 @@ export function openProcess(libc: Libc, pid: number): ProcessHandle {
   if (!Number.isInteger(pid) || pid <= 0) {
     throw new KahookError("KAHOOK_ERR_INVALID_TARGET", `invalid process id: ${pid}`);
   }
-  const pidfd = libc.syscall(SYS_PIDFD_OPEN, pid, 0, 0);
+  // Through syscall(2): musl and glibc before 2.36 have no wrappers.
+  const { pidfdOpen, pidfdGetfd } = facility("syscalls");
+  const pidfd = libc.syscall(pidfdOpen, pid, 0, 0);
   if (pidfd < 0) throw processError("pidfd_open", `pidfd_open(${pid})`, -pidfd);
   return {
     duplicate(fd) {
-      const copy = libc.syscall(SYS_PIDFD_GETFD, pidfd, fd, 0);
+      const copy = libc.syscall(pidfdGetfd, pidfd, fd, 0);
       if (copy >= 0) return copy;
       // EBADF: the process closed that fd since it was listed.
       if (errnoName(currentPlatform(), -copy) === "EBADF") return undefined;

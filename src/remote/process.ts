@@ -2,6 +2,7 @@ import { readlinkSync } from "node:fs";
 import { getKeepAlive, setKeepAlive } from "../apply.ts";
 import { loadLibc } from "../ffi/index.ts";
 import { compileOptions, type KeepAliveOptions, type KeepAliveState } from "../options.ts";
+import { facility } from "../sys/index.ts";
 import { decodeTcpInfo, TCP_INFO, type TcpInfo } from "../sys/tcp-info.ts";
 import { openProcess } from "./pidfd.ts";
 import { type ProcSocket, socketInode, tcpSockets } from "./proc.ts";
@@ -50,9 +51,10 @@ function forEachSocket<T>(pid: number, use: (fd: number, socket: ProcSocket) => 
 export function inspectProcess(pid: number): SocketReport[] {
   const libc = loadLibc();
   const bytes = new Uint8Array(TCP_INFO.size);
+  const tcpInfo = facility("tcpInfo");
   return forEachSocket(pid, (fd, socket) => {
     bytes.fill(0);
-    const length = libc.getsockoptBytes(fd, TCP_INFO.level, TCP_INFO.name, bytes);
+    const length = libc.getsockoptBytes(fd, tcpInfo.level, tcpInfo.name, bytes);
     if (length < 0) bytes.fill(0);
     return { ...socket, options: getKeepAlive(fd), info: decodeTcpInfo(bytes) };
   });

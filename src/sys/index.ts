@@ -23,6 +23,19 @@ export function currentPlatform(): Platform {
   return platformFor(host.os);
 }
 
+/** The facilities of the platform table that Linux has and others may lack. */
+type Facility = "tcpInfo" | "syscalls" | "retransmission";
+
+/** One of them, or a KahookError naming it when this platform has none. */
+export function facility<Name extends Facility>(name: Name, platform: Platform = currentPlatform()): NonNullable<Platform[Name]> {
+  const value = platform[name];
+  if (!value) throw new KahookError("KAHOOK_ERR_UNSUPPORTED_PLATFORM", `kahook knows no ${name} of ${platform.os}`);
+  return value as NonNullable<Platform[Name]>;
+}
+
+/** sysctl's name for a /proc/sys path: /proc/sys/net/ipv4/tcp_retries2 is net.ipv4.tcp_retries2. */
+export const sysctlName = (path: string): string => path.replace(/^\/proc\/sys\//, "").replaceAll("/", ".");
+
 export function errnoName(platform: Platform, errno: number): string {
   return platform.errno[errno] ?? `errno ${errno}`;
 }

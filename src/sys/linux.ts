@@ -41,6 +41,12 @@ export const linux: Platform = {
     interval: "/proc/sys/net/ipv4/tcp_keepalive_intvl",
     count: "/proc/sys/net/ipv4/tcp_keepalive_probes",
   },
+  // TCP_INFO = 11 at IPPROTO_TCP.
+  tcpInfo: { level: IPPROTO_TCP, name: 11 },
+  // The kernel's unified syscall table, the same on every architecture since Linux 5.1.
+  syscalls: { pidfdOpen: 434, pidfdGetfd: 438 },
+  // tcp_rto_max_ms exists from Linux 6.15 on.
+  retransmission: { retries: "/proc/sys/net/ipv4/tcp_retries2", rtoMaxMs: "/proc/sys/net/ipv4/tcp_rto_max_ms" },
   tcpSocket: { family: { 4: AF_INET, 6: AF_INET6 }, type: SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC },
   // Little-endian hosts (x86_64, arm64): the u16 sa_family's low byte comes first. SO_ACCEPTCONN = 30.
   sockaddr: { familyByte: 0, acceptConn: { level: SOL_SOCKET, name: 30 }, badFd: 9 },

@@ -55,6 +55,12 @@ export interface Platform {
     /** errno of a closed fd, EBADF. */
     badFd: number;
   };
+  /** getsockopt's level and name of struct tcp_info (sys/tcp-info.ts lays it out); absent where there is none. */
+  tcpInfo?: { level: number; name: number };
+  /** syscall(2) numbers of the calls libc may not wrap (musl, glibc < 2.36); absent where there are none. */
+  syscalls?: { pidfdOpen: number; pidfdGetfd: number };
+  /** Where the busy-connection limits live: retransmissions (tcp_retries2) and the largest RTO in ms, if the kernel has it. */
+  retransmission?: { retries: string; rtoMaxMs: string };
   /** errno number → name, for the errors kahook can meet. */
   errno: Record<number, string>;
   /** libc paths to try in order, absolute first so that Deno's --allow-ffi=<path> can name one. */

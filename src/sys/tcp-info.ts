@@ -4,10 +4,7 @@
  * keeps these offsets; a field beyond the length an older kernel fills reads as 0.
  */
 export const TCP_INFO = {
-  /** getsockopt(fd, IPPROTO_TCP, TCP_INFO, ...). */
-  level: 6,
-  name: 11,
-  /** Up to tcpi_total_retrans: every field read below lies inside. */
+  /** Up to tcpi_total_retrans: every field read below lies inside. getsockopt's level and name are the platform's tcpInfo. */
   size: 104,
 } as const;
 

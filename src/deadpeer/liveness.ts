@@ -1,9 +1,10 @@
 import type { Target } from "../fd/index.ts";
+import { facility } from "../sys/index.ts";
 import { decodeTcpInfo, TCP_INFO, TCP_STATES } from "../sys/tcp-info.ts";
 import { linuxSocketCall } from "./syscall.ts";
 
 /** The part of struct tcp_info that shows a connection giving up on a silent peer. */
-export interface TcpInfo {
+export interface Liveness {
   /** "ESTABLISHED", "CLOSE", ... */
   state: string;
   /** Keepalive (or zero-window) probes sent since the peer last answered: unanswered probes. */
@@ -13,10 +14,11 @@ export interface TcpInfo {
 }
 
 /** Reads TCP_INFO (getsockopt) from a connected socket: Linux only. */
-export function readTcpInfo(target: Target): TcpInfo {
+export function readLiveness(target: Target): Liveness {
   const raw = new Uint8Array(TCP_INFO.size);
   linuxSocketCall(target, "getsockopt", "TCP_INFO", (libc, fd) => {
-    const filled = libc.getsockoptBytes(fd, TCP_INFO.level, TCP_INFO.name, raw);
+    const { level, name } = facility("tcpInfo");
+    const filled = libc.getsockoptBytes(fd, level, name, raw);
     return filled < 0 ? -filled : 0;
   });
   const { state, probes, retransmits } = decodeTcpInfo(raw);

@@ -1,9 +1,9 @@
 // Every code example of the README and of docs/*.md, run as written in a fresh project that
 // installed kahook from its packed tarball. Shell lines run with bash; TypeScript blocks with Node
-// 24, which strips types. Also: the benchmark figures of the README and docs/benchmarks.md are
+// 24, which strips types. Also: the pages' relative links resolve, and their benchmark figures are
 // those bench/report.ts makes of bench/results/results.json.
-import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -16,6 +16,8 @@ import { RUNTIME_BINARIES } from "../_runtimes.ts";
 
 /** The pages whose examples run here: the README, then docs/ in order of name. Paths from the repository's root. */
 const PAGES = ["README.md", ...readdirSync(join(root, "docs")).filter((name) => name.endsWith(".md")).sort().map((name) => `docs/${name}`)];
+/** Pages whose links are checked too; CONTRIBUTING.md's commands need a clone, so they do not run here. */
+const LINKED = [...PAGES, "CONTRIBUTING.md"];
 
 const read = (page: string) => readFileSync(join(root, page), "utf8");
 
@@ -174,6 +176,46 @@ test("the NODE_OPTIONS form of the README or docs/ works in a Node process start
   const bare = elsewhere(`NODE_OPTIONS="--require kahook/register"`);
   assert.is.not(bare.status, 0);
   assert.match(bare.stderr, /Cannot find module 'kahook\/register'/);
+});
+
+/** A heading's anchor as GitHub makes it: lower case, punctuation dropped, each space a hyphen. */
+const slug = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");
+
+/** A page's text without its code blocks. */
+const withoutBlocks = (text: string) => text.replace(/^```\w*\n[\s\S]*?^```$/gm, "");
+/** ... and without inline code: the text whose links are links. */
+const prose = (text: string) => withoutBlocks(text).replace(/`[^`\n]*`/g, "");
+
+/** The anchors of a page's headings, repeats numbered as GitHub numbers them. */
+function anchors(text: string): Set<string> {
+  const seen = new Map<string, number>();
+  const found = new Set<string>();
+  for (const [, heading] of withoutBlocks(text).matchAll(/^#{1,6} (.+)$/gm)) {
+    const base = slug(heading);
+    const repeats = seen.get(base) ?? 0;
+    seen.set(base, repeats + 1);
+    found.add(repeats ? `${base}-${repeats}` : base);
+  }
+  return found;
+}
+
+test("every relative link of the README, docs/ and CONTRIBUTING.md leads to a file, and to a heading of it", () => {
+  const broken: string[] = [];
+  for (const page of LINKED) {
+    for (const [, target] of prose(read(page)).matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/.test(target)) continue;
+      const [path, anchor] = target.split("#");
+      const file = path ? join(dirname(page), path) : page;
+      if (!existsSync(join(root, file))) broken.push(`${page}: ${target} (no file ${file})`);
+      else if (anchor !== undefined && !anchors(read(file)).has(anchor)) broken.push(`${page}: ${target} (no heading #${anchor} in ${file})`);
+    }
+  }
+  assert.equal(broken, []);
+});
+
+test("the README links every page of docs/ and CONTRIBUTING.md", () => {
+  const linked = new Set([...prose(read("README.md")).matchAll(/\]\(([^)#\s]+)(#[^)\s]*)?\)/g)].map((match) => match[1]));
+  assert.equal(LINKED.filter((page) => page !== "README.md" && !linked.has(page)), []);
 });
 
 test("the benchmark figures of the README and docs/benchmarks.md are those bench/report.ts makes of bench/results/results.json", () => {

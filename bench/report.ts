@@ -1,6 +1,9 @@
-/** Writes the benchmark results as JSON, a markdown report, an SVG chart, and README's table. */
+/**
+ * Writes the benchmark results as JSON, a markdown report and an SVG chart; rewrites the marked
+ * section of docs/benchmarks.md (every table) and of README.md (a few headline figures).
+ */
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { median } from "./_stats.ts";
 
 type RuntimeName = "node" | "bun" | "deno";
@@ -333,17 +336,94 @@ export function chart(results: Results): string {
     `<rect width="100%" height="100%" fill="white"/>\n${parts.join("\n")}\n</svg>\n`;
 }
 
-const README_START = "<!-- bench:start -->";
-const README_END = "<!-- bench:end -->";
+/** Where a generated section starts and ends in a markdown file. */
+export interface Markers {
+  start: string;
+  end: string;
+}
 
-export function writeReports(results: Results, directory: string, readme: string): void {
+/** docs/benchmarks.md: every table of the report, and the chart. */
+export const REPORT_MARKERS: Markers = { start: "<!-- bench:start -->", end: "<!-- bench:end -->" };
+/** README.md: the headline figures, and the chart. */
+export const HEADLINE_MARKERS: Markers = { start: "<!-- bench-headline:start -->", end: "<!-- bench-headline:end -->" };
+
+/** The files whose marked sections a run rewrites. */
+export interface ReportFiles {
+  /** README.md, with HEADLINE_MARKERS. */
+  readme: string;
+  /** docs/benchmarks.md, with REPORT_MARKERS. */
+  page: string;
+}
+
+/** A path to `to` as a markdown link in `from` takes it: relative to from's directory. */
+const linkFrom = (from: string, to: string) => relative(dirname(from), to);
+
+/** The section of docs/benchmarks.md: the whole report, then the chart. */
+export function reportSection(results: Results, chart: string): string {
+  return `${markdown(results)}\n![benchmark chart](${chart})\n`;
+}
+
+/** The README's section: a few figures from the report, a link to it, then the chart. */
+export function headlineSection(results: Results, chart: string, page: string): string {
+  const runtimes = (["node", "bun", "deno"] as RuntimeName[]).filter((runtime) => results.syscalls.some((s) => s.runtime === runtime));
+  const lines: string[] = [];
+  const added = (contender: string, runtime: RuntimeName) => {
+    const [mine, none] = [contender, "none"].map((name) => results.syscalls.find((s) => s.runtime === runtime && s.contender === name));
+    return mine && none ? fixed((mine.byName.setsockopt ?? 0) - (none.byName.setsockopt ?? 0), 2) : "-";
+  };
+  if (runtimes.length) {
+    lines.push(
+      `- System calls: ${runtimes.map((runtime) => `${runtime} ${added("kahook-connect", runtime)}`).join(", ")} setsockopt added per client connection ` +
+        `(the default configuration sets ${DEFAULT_OPTIONS} options), and ${runtimes.map((runtime) => `${runtime} ${added("kahook-listen", runtime)}`).join(", ")} per accepted connection.`,
+    );
+  }
+  const timed = (["node", "bun", "deno"] as RuntimeName[]).flatMap((runtime) => {
+    const [kahook, none] = ["kahook-connect", "none"].map((name) => results.time.find((t) => t.runtime === runtime && t.contender === name));
+    return kahook && none ? [`${runtime} ${fixed(kahook.usPerConnection)} µs against ${fixed(none.usPerConnection)} µs`] : [];
+  });
+  if (timed.length) lines.push(`- Time per loopback connection (connect, accept, close), with the preload and without: ${timed.join(", ")}.`);
+  const started = results.startup.filter((s) => s.targetOver).map((s) => `${s.runtime} \`${s.form}\` ${fixed(pairedDifference(s.kahook, s.none))} ms`);
+  if (started.length) lines.push(`- Start-up of an empty program, added by the preload: ${started.join(", ")}.`);
+  const programs = results.programs;
+  const [kahookRun, reference] = programs ? [programAdded(programs, "kahook-run"), programAdded(programs, "c-reference")] : [];
+  if (kahookRun && reference) {
+    lines.push(
+      `- C programs under \`kahook run\`: ${fixed(median(kahookRun), 2)} µs added per connection, ` +
+        `against ${fixed(median(reference), 2)} µs for a C \`LD_PRELOAD\` library with libkeepalive's semantics.`,
+    );
+  }
+  const verdicts = targets(results);
+  lines.push(`- Targets: ${verdicts.filter((line) => line.endsWith(": met")).length} of ${verdicts.length} met.`);
+  return (
+    `Measured ${results.date.slice(0, 10)} on ${results.machine}; ${Object.entries(results.versions).map(([k, v]) => `${k} ${v}`).join(", ")}. ` +
+    `Every table, and what each target means: [${page}](${page}).\n\n${lines.join("\n")}\n\n![benchmark chart](${chart})\n`
+  );
+}
+
+/** text with what lies between its markers replaced by content; throws when file lacks them. */
+export function withSection(text: string, markers: Markers, content: string, file: string): string {
+  const [start, end] = [text.indexOf(markers.start), text.indexOf(markers.end)];
+  if (start < 0 || end < start) throw new Error(`${file} lacks the markers ${markers.start} and ${markers.end}: its benchmark figures cannot be rewritten`);
+  return `${text.slice(0, start + markers.start.length)}\n${content}${text.slice(end)}`;
+}
+
+/** The texts of the report files with their sections generated from results, the results directory holding the chart. */
+export function reportTexts(results: Results, directory: string, files: ReportFiles): Record<keyof ReportFiles, string> {
+  const chart = join(directory, "chart.svg");
+  const read = (file: string) => readFileSync(file, "utf8");
+  return {
+    readme: withSection(read(files.readme), HEADLINE_MARKERS, headlineSection(results, linkFrom(files.readme, chart), linkFrom(files.readme, files.page)), files.readme),
+    page: withSection(read(files.page), REPORT_MARKERS, reportSection(results, linkFrom(files.page, chart)), files.page),
+  };
+}
+
+export function writeReports(results: Results, directory: string, files: ReportFiles): void {
   const report = markdown(results);
   writeFileSync(join(directory, "results.json"), JSON.stringify(results, null, 2) + "\n");
   writeFileSync(join(directory, "results.md"), `# Benchmark results\n\n${report}`);
   writeFileSync(join(directory, "chart.svg"), chart(results));
-  const text = readFileSync(readme, "utf8");
-  const [start, end] = [text.indexOf(README_START), text.indexOf(README_END)];
-  if (start >= 0 && end > start) {
-    writeFileSync(readme, `${text.slice(0, start + README_START.length)}\n${report}\n![benchmark chart](bench/results/chart.svg)\n${text.slice(end)}`);
-  }
+  // Both texts first: a file without its markers stops the run before either is written.
+  const texts = reportTexts(results, directory, files);
+  writeFileSync(files.page, texts.page);
+  writeFileSync(files.readme, texts.readme);
 }

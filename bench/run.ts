@@ -1,7 +1,8 @@
 /**
  * The benchmark suite: `npm run bench`. Runs each part for Node, Bun and Deno, alternating
  * the contenders within one run, and writes bench/results/results.json, results.md and
- * chart.svg, and the table into README.md. Progress goes to stderr.
+ * chart.svg, every table into docs/benchmarks.md and the headline figures into README.md, each
+ * between its markers. Progress goes to stderr.
  * Usage: run.js [part or runtime ...]   parts: syscalls, time, ffi, interposer, startup, memory,
  * programs; runtimes: node, bun, deno (default: all of each). The runtimes filter the runtime
  * parts; programs (a C program under kahook run, libkeepalive0 and the C reference) runs once.
@@ -494,8 +495,8 @@ async function main(): Promise<void> {
   results.seconds = (performance.now() - started) / 1000;
   const out = join(root, "bench/results");
   mkdirSync(out, { recursive: true });
-  writeReports(results, out, join(root, "README.md"));
-  progress(`done in ${results.seconds.toFixed(0)} s: bench/results/results.json, results.md, chart.svg`);
+  writeReports(results, out, { readme: join(root, "README.md"), page: join(root, "docs/benchmarks.md") });
+  progress(`done in ${results.seconds.toFixed(0)} s: bench/results/results.json, results.md, chart.svg; docs/benchmarks.md and README.md`);
 }
 
 try {

@@ -1,34 +1,46 @@
-// Every code example of the README, run as written in a fresh project that installed kahook from
-// its packed tarball. Shell lines run with bash; TypeScript blocks with Node 24, which strips types.
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+// Every code example of the README and of docs/*.md, run as written in a fresh project that
+// installed kahook from its packed tarball. Shell lines run with bash; TypeScript blocks with Node
+// 24, which strips types. Also: the pages' relative links resolve, and their benchmark figures are
+// those bench/report.ts makes of bench/results/results.json.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { HEADLINE_MARKERS, type Markers, REPORT_MARKERS, reportTexts } from "../../bench/report.ts";
 import { spawnSync } from "../../src/spawn.ts";
 import { packedProject } from "../_packed.ts";
 import { root } from "../_repo.ts";
 import { cleanEnv } from "../_run.ts";
 import { RUNTIME_BINARIES } from "../_runtimes.ts";
 
+/** The pages whose examples run here: the README, then docs/ in order of name. Paths from the repository's root. */
+const PAGES = ["README.md", ...readdirSync(join(root, "docs")).filter((name) => name.endsWith(".md")).sort().map((name) => `docs/${name}`)];
+/** Pages whose links are checked too; CONTRIBUTING.md's commands need a clone, so they do not run here. */
+const LINKED = [...PAGES, "CONTRIBUTING.md"];
+
+const read = (page: string) => readFileSync(join(root, page), "utf8");
+
 interface Block {
+  /** The page, from the repository's root: README.md, docs/cli.md, ... */
+  page: string;
   lang: string;
   body: string;
-  /** The README's line of the opening fence, from 1. */
+  /** The page's line of the opening fence, from 1. */
   line: number;
-  /** Marked in the README as not runnable: "*Fragment:*" or "*In a clone of this repository:*" on the line before. */
+  /** Marked on the page as not runnable: "*Fragment:*" or "*In a clone of this repository:*" on the line before. */
   exempt: boolean;
 }
 
-function readmeBlocks(): Block[] {
-  const lines = readFileSync(join(root, "README.md"), "utf8").split("\n");
+function pageBlocks(page: string): Block[] {
+  const lines = read(page).split("\n");
   const blocks: Block[] = [];
   for (let i = 0; i < lines.length; i++) {
     const open = lines[i].match(/^```(\w*)$/);
     if (!open) continue;
     const end = lines.indexOf("```", i + 1);
     const before = lines.slice(0, i).reverse().find((line) => line.trim() !== "") ?? "";
-    blocks.push({ lang: open[1], body: lines.slice(i + 1, end).join("\n"), line: i + 1, exempt: /^\*(Fragment|In a clone of this repository):\*/.test(before) });
+    blocks.push({ page, lang: open[1], body: lines.slice(i + 1, end).join("\n"), line: i + 1, exempt: /^\*(Fragment|In a clone of this repository):\*/.test(before) });
     i = end;
   }
   return blocks;
@@ -103,17 +115,19 @@ function commands(body: string): string[] {
   return body.replace(/\\\n/g, " ").split("\n").map((line) => line.replace(/\s+#\s.*$/, "").trim()).filter((line) => line && !line.startsWith("#"));
 }
 
-const blocks = readmeBlocks();
+const blocks = PAGES.flatMap(pageBlocks);
+const runnable = (block: Block) => ["sh", "ts"].includes(block.lang) && !block.exempt;
 
-test("every TypeScript and shell example of the README is run here or marked as a fragment", () => {
+test("every TypeScript and shell example of the README and docs/ is run here or marked as a fragment", () => {
   const unchecked = blocks.filter((block) => block.lang === "ts" && !block.exempt && !TS_CHECKS.some(({ contains }) => block.body.includes(contains)));
-  assert.equal(unchecked.map((block) => block.line), []);
-  assert.ok(blocks.filter((block) => ["sh", "ts"].includes(block.lang) && !block.exempt).length >= 6, "the README's examples were found");
+  assert.equal(unchecked.map((block) => `${block.page} line ${block.line}`), []);
+  assert.ok(blocks.filter((block) => block.page === "README.md" && runnable(block)).length >= 3, "the README's examples were found");
+  assert.ok(blocks.filter(runnable).length >= 6, "the examples of the README and docs/ were found");
 });
 
 for (const block of blocks.filter((block) => block.lang === "sh" && !block.exempt)) {
   for (const command of commands(block.body)) {
-    test(`README line ${block.line}: ${command}`, () => {
+    test(`${block.page} line ${block.line}: ${command}`, () => {
       const result = run("bash", ["-c", command]);
       assert.is(result.status, 0, `exit ${result.status}: ${result.stderr}`);
       const report = result.stdout.split("\n").reverse().find((line) => line.startsWith("{"));
@@ -129,7 +143,7 @@ for (const block of blocks.filter((block) => block.lang === "sh" && !block.exemp
 for (const block of blocks.filter((block) => block.lang === "ts" && !block.exempt)) {
   const check = TS_CHECKS.find(({ contains }) => block.body.includes(contains));
   if (!check) continue;
-  test(`README line ${block.line}: the example with ${check.contains}`, () => {
+  test(`${block.page} line ${block.line}: the example with ${check.contains}`, () => {
     writeFileSync(join(project!.dir, "example.ts"), block.body);
     writeFileSync(join(project!.dir, "check.ts"), check.check);
     const result = run(RUNTIME_BINARIES.node24, ["check.ts"]);
@@ -138,9 +152,9 @@ for (const block of blocks.filter((block) => block.lang === "ts" && !block.exemp
   });
 }
 
-test("the README's bunfig.toml form preloads into `bun server.ts`", () => {
-  const preload = readFileSync(join(root, "README.md"), "utf8").match(/in bunfig\.toml: (preload = \[.*\])/)?.[1];
-  assert.ok(preload, "the README has a bunfig.toml preload line");
+test("the bunfig.toml form of the README or docs/ preloads into `bun server.ts`", () => {
+  const preload = PAGES.map((page) => read(page).match(/in bunfig\.toml: (preload = \[.*\])/)?.[1]).find(Boolean);
+  assert.ok(preload, "the README or a page of docs/ has a bunfig.toml preload line");
   writeFileSync(join(project!.dir, "bunfig.toml"), `${preload}\n`);
   try {
     const result = run("bash", ["-c", "TCP_KEEPIDLE=23 bun server.ts"]);
@@ -151,9 +165,9 @@ test("the README's bunfig.toml form preloads into `bun server.ts`", () => {
   }
 });
 
-test("the README's NODE_OPTIONS form works in a Node process started outside the project; the bare name does not", () => {
+test("the NODE_OPTIONS form of the README or docs/ works in a Node process started outside the project; the bare name does not", () => {
   const line = commands(blocks.map((block) => block.body).join("\n")).find((command) => command.startsWith("NODE_OPTIONS="));
-  assert.ok(line, "the README has a NODE_OPTIONS line");
+  assert.ok(line, "the README or a page of docs/ has a NODE_OPTIONS line");
   const exported = line.replace(/ npm start$/, "");
   const elsewhere = (options: string) => run("bash", ["-c", `export ${options}; cd / && node -e 'console.log("started")'`]);
   const safe = elsewhere(exported);
@@ -162,6 +176,54 @@ test("the README's NODE_OPTIONS form works in a Node process started outside the
   const bare = elsewhere(`NODE_OPTIONS="--require kahook/register"`);
   assert.is.not(bare.status, 0);
   assert.match(bare.stderr, /Cannot find module 'kahook\/register'/);
+});
+
+/** A heading's anchor as GitHub makes it: lower case, punctuation dropped, each space a hyphen. */
+const slug = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");
+
+/** A page's text without its code blocks. */
+const withoutBlocks = (text: string) => text.replace(/^```\w*\n[\s\S]*?^```$/gm, "");
+/** ... and without inline code: the text whose links are links. */
+const prose = (text: string) => withoutBlocks(text).replace(/`[^`\n]*`/g, "");
+
+/** The anchors of a page's headings, repeats numbered as GitHub numbers them. */
+function anchors(text: string): Set<string> {
+  const seen = new Map<string, number>();
+  const found = new Set<string>();
+  for (const [, heading] of withoutBlocks(text).matchAll(/^#{1,6} (.+)$/gm)) {
+    const base = slug(heading);
+    const repeats = seen.get(base) ?? 0;
+    seen.set(base, repeats + 1);
+    found.add(repeats ? `${base}-${repeats}` : base);
+  }
+  return found;
+}
+
+test("every relative link of the README, docs/ and CONTRIBUTING.md leads to a file, and to a heading of it", () => {
+  const broken: string[] = [];
+  for (const page of LINKED) {
+    for (const [, target] of prose(read(page)).matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/.test(target)) continue;
+      const [path, anchor] = target.split("#");
+      const file = path ? join(dirname(page), path) : page;
+      if (!existsSync(join(root, file))) broken.push(`${page}: ${target} (no file ${file})`);
+      else if (anchor !== undefined && !anchors(read(file)).has(anchor)) broken.push(`${page}: ${target} (no heading #${anchor} in ${file})`);
+    }
+  }
+  assert.equal(broken, []);
+});
+
+test("the README links every page of docs/ and CONTRIBUTING.md", () => {
+  const linked = new Set([...prose(read("README.md")).matchAll(/\]\(([^)#\s]+)(#[^)\s]*)?\)/g)].map((match) => match[1]));
+  assert.equal(LINKED.filter((page) => page !== "README.md" && !linked.has(page)), []);
+});
+
+test("the benchmark figures of the README and docs/benchmarks.md are those bench/report.ts makes of bench/results/results.json", () => {
+  const results = JSON.parse(read("bench/results/results.json"));
+  const texts = reportTexts(results, join(root, "bench/results"), { readme: join(root, "README.md"), page: join(root, "docs/benchmarks.md") });
+  const section = (text: string, { start, end }: Markers) => text.slice(text.indexOf(start), text.indexOf(end));
+  assert.fixture(section(read("README.md"), HEADLINE_MARKERS), section(texts.readme, HEADLINE_MARKERS));
+  assert.fixture(section(read("docs/benchmarks.md"), REPORT_MARKERS), section(texts.page, REPORT_MARKERS));
 });
 
 test.run();

@@ -1,16 +1,16 @@
 /**
  * In-process cost of kahook's FFI, in this runtime: ns per setsockopt call through the
  * backend kahook uses here (koffi, bun:ffi or Deno.dlopen), ns for kahook's per-connection
- * path (applySettings with the default configuration: 5 setsockopt calls), and, on a Node
+ * path (setSettings with the default configuration: 5 setsockopt calls), and, on a Node
  * with node:ffi, ns per call through node:ffi. The parent compares them with the same calls
  * made from C (native/setsockopt_loop.c). Prints one JSON line.
  */
 import { createRequire } from "node:module";
 import process from "node:process";
-import { applySettings } from "../src/apply.ts";
-import { configFromEnv } from "../src/env.ts";
+import { setSettings } from "../src/api/keepalive.ts";
+import { configFromEnv } from "../src/config/env.ts";
 import { loadLibc } from "../src/ffi/index.ts";
-import { compileOptions } from "../src/options.ts";
+import { compileOptions } from "../src/config/options.ts";
 import { currentPlatform } from "../src/sys/index.ts";
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 100_000);
@@ -53,7 +53,7 @@ const viaNodeFfi = nodeFfiCall();
 const result = {
   settings: settings.length,
   nsPerCall: nsPer(() => libc.setsockopt(fd, idle.level, idle.name, 15)),
-  nsPerPath: nsPer(() => applySettings(libc, fd, settings)),
+  nsPerPath: nsPer(() => setSettings(libc, fd, settings)),
   nodeFfiNsPerCall: viaNodeFfi ? nsPer(viaNodeFfi) : undefined,
 };
 libc.close(fd);

@@ -7,13 +7,13 @@
  * programs; runtimes: node, bun, deno (default: all of each). The runtimes filter the runtime
  * parts; programs (a C program under kahook run, libkeepalive0 and the C reference) runs once.
  */
-import { execFileSync, spawn } from "../src/spawn.ts";
+import { execFileSync, spawn } from "../src/runtimes/spawn.ts";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { preloadEnv } from "../src/commands/preload.ts";
-import { configFromEnv } from "../src/env.ts";
+import { configFromEnv } from "../src/config/env.ts";
 import { libraryPath } from "../src/interposer/index.ts";
 import { root } from "../test/_repo.ts";
 import { alternate, median } from "./_stats.ts";

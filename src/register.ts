@@ -10,8 +10,8 @@
  * @module
  */
 import { EX_CONFIG } from "./commands/exit.ts";
-import { ENV_NAMES } from "./env.ts";
-import { install } from "./install.ts";
+import { ENV_NAMES } from "./config/env.ts";
+import { install } from "./process/install.ts";
 import { adapter, host } from "./runtimes/index.ts";
 import { currentPlatform } from "./sys/index.ts";
 

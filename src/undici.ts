@@ -14,11 +14,11 @@
 import { createRequire } from "node:module";
 import type net from "node:net";
 import type tls from "node:tls";
-import { configFromEnv } from "./env.ts";
+import { configFromEnv } from "./config/env.ts";
 import { socketsFor, type TcpHandle } from "./hooks/configure.ts";
 import { type ClientSettings, SocketPlan } from "./hooks/plan.ts";
-import type { KeepAliveOptions } from "./options.ts";
-import type { Rule } from "./rules.ts";
+import type { KeepAliveOptions } from "./config/options.ts";
+import type { Rule } from "./config/rules.ts";
 
 /**
  * undici's connector types (types/connector.d.ts), restated so that these declarations compile

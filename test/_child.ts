@@ -3,8 +3,8 @@ import net from "node:net";
 import process from "node:process";
 import { dropAllTraffic } from "../src/deadpeer/filter.ts";
 import { LOOPBACK, listenLoopback, nextConnection } from "../src/deadpeer/connection.ts";
-import type { KeepAliveOptions } from "../src/options.ts";
-import { runtimeCommand, spawn } from "../src/spawn.ts";
+import type { KeepAliveOptions } from "../src/config/options.ts";
+import { runtimeCommand, spawn } from "../src/runtimes/spawn.ts";
 import { cleanEnv, here, packageRoot } from "./_run.ts";
 
 /** The last line test/_client or test/_server printed (test/_ending): how its socket ended, or that it was still open. */

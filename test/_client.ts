@@ -8,7 +8,7 @@
  */
 import net from "node:net";
 import process from "node:process";
-import { setKeepAlive } from "../src/apply.ts";
+import { setKeepAlive } from "../src/api/keepalive.ts";
 import { LOOPBACK } from "../src/deadpeer/connection.ts";
 import { report, reportEnding } from "./_ending.ts";
 

@@ -1,5 +1,5 @@
 import * as assert from "uvu/assert";
-import type { KeepAliveOptions } from "../src/options.ts";
+import type { KeepAliveOptions } from "../src/config/options.ts";
 import { runtime } from "../src/runtimes/index.ts";
 
 /** Probe after 1 s idle, every 1 s, give up after 2 unanswered probes: 1 + 1 × 2 = 3 s. */

@@ -4,7 +4,7 @@
 // mapping each socket to getKeepAlive's readback. Exits when stdin closes.
 import net from "node:net";
 import process from "node:process";
-import { getKeepAlive, setKeepAlive, type Target } from "../src/apply.ts";
+import { getKeepAlive, setKeepAlive, type Target } from "../src/api/keepalive.ts";
 
 const HOST = "127.0.0.1";
 const server = net.createServer();

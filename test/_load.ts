@@ -1,7 +1,7 @@
 import { readdirSync, readlinkSync } from "node:fs";
 import type net from "node:net";
 import process from "node:process";
-import { getKeepAlive } from "../src/apply.ts";
+import { getKeepAlive } from "../src/api/keepalive.ts";
 import type { Readback, Role } from "./_report.ts";
 
 /** Concurrent connections per round of the load test. */

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execFileSync } from "../src/spawn.ts";
+import { execFileSync } from "../src/runtimes/spawn.ts";
 import { root } from "./_repo.ts";
 
 /** A fresh project with kahook installed from its packed tarball, as a user installs it. */

@@ -3,10 +3,10 @@ import { readFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { config } from "../src/commands/config.ts";
-import { idleDetection, retransmissionTimeout } from "../src/detect.ts";
-import { configFromEnv } from "../src/env.ts";
-import { KahookError } from "../src/errors.ts";
-import { PROFILES } from "../src/profiles.ts";
+import { idleDetection, retransmissionTimeout } from "../src/deadpeer/detect.ts";
+import { configFromEnv } from "../src/config/env.ts";
+import { KahookError } from "../src/api/errors.ts";
+import { PROFILES } from "../src/config/profiles.ts";
 
 const sysctl = (name: string) => Number(readFileSync(`/proc/sys/net/ipv4/${name}`, "utf8"));
 

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { configFromEnv, KahookError } from "../mod.ts";
-import { ENV_NAMES, VARIABLES } from "../src/env.ts";
+import { ENV_NAMES, VARIABLES } from "../src/config/env.ts";
 import { root } from "./_repo.ts";
 import { join } from "node:path";
 import { linux } from "../src/sys/linux.ts";

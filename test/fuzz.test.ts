@@ -7,7 +7,7 @@ import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { compileOptions, configFromEnv, KahookError, type KeepAliveOptions } from "../mod.ts";
-import { VARIABLES } from "../src/env.ts";
+import { VARIABLES } from "../src/config/env.ts";
 import { linux } from "../src/sys/linux.ts";
 import { OPTION_NAMES } from "../src/sys/platform.ts";
 

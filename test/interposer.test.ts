@@ -3,7 +3,7 @@
  * sockets of every kind through its own GOT, and check what the kernel reports for each.
  * Spawn-based, so it runs the same under Node, Bun and Deno.
  */
-import { execFileSync, spawnSync } from "../src/spawn.ts";
+import { execFileSync, spawnSync } from "../src/runtimes/spawn.ts";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -7,7 +7,7 @@
  * JavaScript heap grows less than HEAP_GROWTH_MIB and RSS less than RSS_GROWTH_MIB. Each step logs
  * what it measured.
  */
-import { execFileSync } from "../src/spawn.ts";
+import { execFileSync } from "../src/runtimes/spawn.ts";
 import { readFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";

@@ -15,7 +15,7 @@ import tls from "node:tls";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { inspectProcess, type SocketReport } from "../src/remote/process.ts";
-import { execFileSync } from "../src/spawn.ts";
+import { execFileSync } from "../src/runtimes/spawn.ts";
 import { assertConfigured, CONFIGURED_ENV } from "./_configured.ts";
 import { startChild } from "./_fixture.ts";
 import { HOST, listen, port } from "./_loopback.ts";

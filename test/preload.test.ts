@@ -4,7 +4,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ENV_NAMES } from "../src/env.ts";
+import { ENV_NAMES } from "../src/config/env.ts";
 import { assertConfigured, CONFIGURED_ENV } from "./_configured.ts";
 import { root } from "./_repo.ts";
 import { readbacks } from "./_report.ts";

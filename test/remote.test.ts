@@ -2,7 +2,7 @@
 import { readdirSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { KahookError } from "../src/errors.ts";
+import { KahookError } from "../src/api/errors.ts";
 import { processError } from "../src/remote/pidfd.ts";
 import { applyToProcess, inspectProcess } from "../src/remote/process.ts";
 import { TCP_STATES } from "../src/sys/tcp-info.ts";

@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { configFromEnv, KahookError, type Rule } from "../mod.ts";
 import { SocketPlan } from "../src/hooks/plan.ts";
-import { compileRules } from "../src/rules.ts";
+import { compileRules } from "../src/config/rules.ts";
 import { linux } from "../src/sys/linux.ts";
 
 type Env = Record<string, string>;

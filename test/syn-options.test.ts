@@ -8,7 +8,7 @@
 import net from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { getKeepAlive } from "../src/apply.ts";
+import { getKeepAlive } from "../src/api/keepalive.ts";
 import { LOOPBACK, listenLoopback, nextConnection } from "../src/deadpeer/connection.ts";
 import { dropAllTraffic } from "../src/deadpeer/filter.ts";
 import { runtime } from "../src/runtimes/index.ts";

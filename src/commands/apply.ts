@@ -4,7 +4,7 @@
  * @module
  */
 import process from "node:process";
-import { configFromEnv } from "../env.ts";
+import { configFromEnv } from "../config/env.ts";
 import { applyToProcess } from "../remote/process.ts";
 import { OPTION_HEADER, optionColumns, parsePid, SOCKET_HEADER, socketColumns, table } from "./inspect.ts";
 import type { Parsed } from "./args.ts";

@@ -1,8 +1,8 @@
 import net from "node:net";
 import process from "node:process";
-import { getKeepAlive, setKeepAlive } from "../apply.ts";
-import { type Config, configFromEnv } from "../env.ts";
-import type { KeepAliveState } from "../options.ts";
+import { getKeepAlive, setKeepAlive } from "../api/keepalive.ts";
+import { type Config, configFromEnv } from "../config/env.ts";
+import type { KeepAliveState } from "../config/options.ts";
 import { runtime } from "../runtimes/index.ts";
 import { OPTION_NAMES } from "../sys/platform.ts";
 import { configurationLines, detectionLines, format, ruleLines } from "./config.ts";

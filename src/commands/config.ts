@@ -5,9 +5,9 @@
  * @module
  */
 import process from "node:process";
-import { type Config, configFromEnv, VARIABLES } from "../env.ts";
-import { busyDetection, idleDetection, type InForce, probesSent, systemRetransmission } from "../detect.ts";
-import { PROFILES, withProfile } from "../profiles.ts";
+import { type Config, configFromEnv, VARIABLES } from "../config/env.ts";
+import { busyDetection, idleDetection, type InForce, probesSent, systemRetransmission } from "../deadpeer/detect.ts";
+import { PROFILES, withProfile } from "../config/profiles.ts";
 import { currentPlatform, facility, sysctlName, systemDefault } from "../sys/index.ts";
 import type { OptionName } from "../sys/platform.ts";
 

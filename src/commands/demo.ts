@@ -4,7 +4,7 @@ import { type VanishingConnection, vanishingConnection } from "../deadpeer/conne
 import { inNamespace, simulationSupport } from "../deadpeer/support.ts";
 import type { Liveness } from "../deadpeer/liveness.ts";
 import { runtime } from "../runtimes/index.ts";
-import { runtimeCommand, spawn } from "../spawn.ts";
+import { runtimeCommand, spawn } from "../runtimes/spawn.ts";
 import { currentPlatform, systemDefault } from "../sys/index.ts";
 import { CANNOT_SIMULATE, NOT_SHOWN } from "./exit.ts";
 

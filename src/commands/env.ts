@@ -5,7 +5,7 @@
  * @module
  */
 import process from "node:process";
-import { configFromEnv } from "../env.ts";
+import { configFromEnv } from "../config/env.ts";
 import { type Parsed, usage } from "./args.ts";
 import { preloadEnv } from "./preload.ts";
 import { flagsEnv, RUN_OPTIONS } from "./run.ts";

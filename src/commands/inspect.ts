@@ -3,7 +3,7 @@
  * TCP_INFO, read through duplicates of its fds (pidfd_getfd, Linux 5.6 or later).
  * @module
  */
-import type { KeepAliveState } from "../options.ts";
+import type { KeepAliveState } from "../config/options.ts";
 import type { ProcSocket } from "../remote/proc.ts";
 import { inspectProcess } from "../remote/process.ts";
 import { type Parsed, usage } from "./args.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 import { existsSync } from "node:fs";
-import type { Config } from "../env.ts";
+import type { Config } from "../config/env.ts";
 import { SocketPlan } from "../hooks/plan.ts";
 import { compileWords, NATIVE_CONFIG, NATIVE_INHERIT } from "../interposer/abi.ts";
 import { preloadLibraryPath } from "../interposer/index.ts";

@@ -1,6 +1,6 @@
 import net from "node:net";
-import { setKeepAlive } from "../apply.ts";
-import type { KeepAliveOptions } from "../options.ts";
+import { setKeepAlive } from "../api/keepalive.ts";
+import type { KeepAliveOptions } from "../config/options.ts";
 import { type Closure, watchClosure } from "./closure.ts";
 import { dropAllTraffic } from "./filter.ts";
 import { readLiveness, type Liveness } from "./liveness.ts";

@@ -1,4 +1,4 @@
-import { spawnSync } from "../spawn.ts";
+import { spawnSync } from "../runtimes/spawn.ts";
 import { readFileSync } from "node:fs";
 import process from "node:process";
 

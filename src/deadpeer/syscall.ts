@@ -1,4 +1,4 @@
-import { KahookError } from "../errors.ts";
+import { KahookError } from "../api/errors.ts";
 import { leaseFd, type Target } from "../fd/index.ts";
 import { type Libc, loadLibc } from "../ffi/index.ts";
 import { currentPlatform, errnoName } from "../sys/index.ts";

@@ -1,5 +1,5 @@
 import type net from "node:net";
-import { KahookError, show } from "../errors.ts";
+import { KahookError, show } from "../api/errors.ts";
 import type { Libc } from "../ffi/libc.ts";
 import { adapter, builtin } from "../runtimes/index.ts";
 import { currentPlatform } from "../sys/index.ts";

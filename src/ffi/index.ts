@@ -1,4 +1,4 @@
-import { KahookError } from "../errors.ts";
+import { KahookError } from "../api/errors.ts";
 import { adapter, host } from "../runtimes/index.ts";
 import { currentPlatform } from "../sys/index.ts";
 import type { Libc } from "./libc.ts";

@@ -1,11 +1,11 @@
-import { applySettings } from "../apply.ts";
+import { setSettings } from "../api/keepalive.ts";
 import { leaseFd, type Target } from "../fd/index.ts";
 import { borrowed, type FdLease } from "../fd/lease.ts";
 import { type Addresses, findFd } from "../fd/match.ts";
-import type { KahookError } from "../errors.ts";
+import type { KahookError } from "../api/errors.ts";
 import { type Libc, loadLibc } from "../ffi/index.ts";
-import { observeSocket } from "../observe.ts";
-import type { Setting } from "../options.ts";
+import { observeSocket } from "../process/observe.ts";
+import type { Setting } from "../config/options.ts";
 import { adapter, host } from "../runtimes/index.ts";
 import { currentPlatform, errnoName } from "../sys/index.ts";
 import type { ClientSettings, SocketPlan } from "./plan.ts";
@@ -106,7 +106,7 @@ export function socketsFor(plan: SocketPlan): Sockets {
     const found = lease(socket, c);
     if (typeof found === "string") return report(`${label}: ${found}`);
     try {
-      applySettings(c, found.fd, settings);
+      setSettings(c, found.fd, settings);
       observeSocket(found.fd, label, settings);
       report(`fd ${found.fd} ${label}: ${describe(settings)}`);
     } catch (error) {

@@ -1,7 +1,7 @@
-import type { Mode } from "../env.ts";
-import { KahookError } from "../errors.ts";
-import { compileOptions, type KeepAliveOptions, type Setting } from "../options.ts";
-import { compileDestination, compileRules, type Destination, type Rule, type RuleMatcher } from "../rules.ts";
+import type { Mode } from "../config/env.ts";
+import { KahookError } from "../api/errors.ts";
+import { compileOptions, type KeepAliveOptions, type Setting } from "../config/options.ts";
+import { compileDestination, compileRules, type Destination, type Rule, type RuleMatcher } from "../config/rules.ts";
 import { currentPlatform } from "../sys/index.ts";
 import type { OptionName, Platform } from "../sys/platform.ts";
 

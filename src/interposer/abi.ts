@@ -8,7 +8,7 @@
  * @module
  */
 import type { ClientSettings, SocketPlan } from "../hooks/plan.ts";
-import type { Setting } from "../options.ts";
+import type { Setting } from "../config/options.ts";
 import type { OptionName } from "../sys/platform.ts";
 
 export const ABI_VERSION = 1;

@@ -1,7 +1,7 @@
 import type { SocketPlan } from "../hooks/plan.ts";
 import { packageFile } from "../package.ts";
 import { adapter, host } from "../runtimes/index.ts";
-import { shared } from "../shared.ts";
+import { shared } from "../process/shared.ts";
 import { compileWords, NATIVE_CONFIG } from "./abi.ts";
 import { STATS } from "./native.ts";
 

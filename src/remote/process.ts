@@ -1,7 +1,7 @@
 import { readlinkSync } from "node:fs";
-import { getKeepAlive, setKeepAlive } from "../apply.ts";
+import { getKeepAlive, setKeepAlive } from "../api/keepalive.ts";
 import { loadLibc } from "../ffi/index.ts";
-import { compileOptions, type KeepAliveOptions, type KeepAliveState } from "../options.ts";
+import { compileOptions, type KeepAliveOptions, type KeepAliveState } from "../config/options.ts";
 import { facility } from "../sys/index.ts";
 import { decodeTcpInfo, TCP_INFO, type TcpInfo } from "../sys/tcp-info.ts";
 import { openProcess } from "./pidfd.ts";

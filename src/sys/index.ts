@@ -1,4 +1,4 @@
-import { KahookError } from "../errors.ts";
+import { KahookError } from "../api/errors.ts";
 import { builtin, host } from "../runtimes/index.ts";
 import { darwin } from "./darwin.ts";
 import { linux } from "./linux.ts";

@@ -1,6 +1,6 @@
 // Unix-domain sockets, pipes and child_process IPC, none of which is TCP; prints what each
 // carried. Under the preload the forked child is preloaded too (it inherits execArgv).
-import { fork, spawn } from "../../src/spawn.ts";
+import { fork, spawn } from "../../src/runtimes/spawn.ts";
 import { once } from "node:events";
 import { mkdtempSync } from "node:fs";
 import net from "node:net";

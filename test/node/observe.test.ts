@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import { install, KahookError, SOCKET_CHANNEL, type SocketEvent, stats, uninstall } from "../../mod.ts";
 import { socketsFor } from "../../src/hooks/configure.ts";
 import { SocketPlan } from "../../src/hooks/plan.ts";
-import { compileOptions } from "../../src/options.ts";
+import { compileOptions } from "../../src/config/options.ts";
 
 const CLIENTS = 3;
 const options = { enable: true, idle: 21_000, count: 4 };

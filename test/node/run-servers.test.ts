@@ -21,7 +21,7 @@ import * as assert from "uvu/assert";
 import { listenLoopback, LOOPBACK } from "../../src/deadpeer/connection.ts";
 import { dropAllTraffic } from "../../src/deadpeer/filter.ts";
 import { loadLibc } from "../../src/ffi/index.ts";
-import type { KeepAliveState } from "../../src/options.ts";
+import type { KeepAliveState } from "../../src/config/options.ts";
 import { openProcess } from "../../src/remote/pidfd.ts";
 import { tcpSockets } from "../../src/remote/proc.ts";
 import { inspectProcess, type SocketReport } from "../../src/remote/process.ts";

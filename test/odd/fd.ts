@@ -6,7 +6,7 @@ import net from "node:net";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { HOST, listen, port } from "../_loopback.ts";
-import { runtimeCommand, spawn } from "../../src/spawn.ts";
+import { runtimeCommand, spawn } from "../../src/runtimes/spawn.ts";
 
 /** The fd the child finds the socket at: the first after stdin, stdout and stderr. */
 const INHERITED_FD = 3;

@@ -3,7 +3,7 @@
  * `kahook config`. Times are in seconds.
  */
 import { existsSync } from "node:fs";
-import { facility, readInteger } from "./sys/index.ts";
+import { facility, readInteger } from "../sys/index.ts";
 
 /** Keepalive values in force, in kernel units: idle and interval s, userTimeout ms (0 = unset). */
 export interface InForce {

@@ -1,11 +1,11 @@
-import { configFromEnv } from "./env.ts";
-import { reportLine, socketsFor } from "./hooks/configure.ts";
-import { type HookConfig, SocketPlan } from "./hooks/plan.ts";
-import { installInterposer, uninstallInterposer } from "./interposer/index.ts";
-import { adapter } from "./runtimes/index.ts";
+import { configFromEnv } from "../config/env.ts";
+import { reportLine, socketsFor } from "../hooks/configure.ts";
+import { type HookConfig, SocketPlan } from "../hooks/plan.ts";
+import { installInterposer, uninstallInterposer } from "../interposer/index.ts";
+import { adapter } from "../runtimes/index.ts";
 import { shared } from "./shared.ts";
 
-export type { HookConfig } from "./hooks/plan.ts";
+export type { HookConfig } from "../hooks/plan.ts";
 
 /**
  * Configures every TCP socket the program opens from now on, in Node, Bun and Deno. Without an

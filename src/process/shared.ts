@@ -1,4 +1,4 @@
-import type { NativeInterposer } from "./interposer/native.ts";
+import type { NativeInterposer } from "../interposer/native.ts";
 import type { Stats } from "./observe.ts";
 
 /**

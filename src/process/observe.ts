@@ -1,8 +1,8 @@
 import type { Channel } from "node:diagnostics_channel";
-import type { KahookError } from "./errors.ts";
-import { interposerStats } from "./interposer/index.ts";
-import type { Setting } from "./options.ts";
-import { builtin } from "./runtimes/index.ts";
+import type { KahookError } from "../api/errors.ts";
+import { interposerStats } from "../interposer/index.ts";
+import type { Setting } from "../config/options.ts";
+import { builtin } from "../runtimes/index.ts";
 import { shared } from "./shared.ts";
 
 /** The diagnostics_channel on which the hooks publish each socket they configure or fail to. */

@@ -1,11 +1,11 @@
 import { KahookError } from "./errors.ts";
-import { type Libc, loadLibc } from "./ffi/index.ts";
-import { leaseFd, type Target } from "./fd/index.ts";
-import { compileOptions, fromKernel, type KeepAliveOptions, type KeepAliveState, type Setting } from "./options.ts";
-import { currentPlatform, errnoName } from "./sys/index.ts";
-import { OPTION_NAMES, type SocketOption } from "./sys/platform.ts";
+import { type Libc, loadLibc } from "../ffi/index.ts";
+import { leaseFd, type Target } from "../fd/index.ts";
+import { compileOptions, fromKernel, type KeepAliveOptions, type KeepAliveState, type Setting } from "../config/options.ts";
+import { currentPlatform, errnoName } from "../sys/index.ts";
+import { OPTION_NAMES, type SocketOption } from "../sys/platform.ts";
 
-export type { Target } from "./fd/index.ts";
+export type { Target } from "../fd/index.ts";
 
 /**
  * Sets the given TCP options on a socket, server or fd; absent fields are left alone.
@@ -15,7 +15,7 @@ export type { Target } from "./fd/index.ts";
 export function setKeepAlive(target: Target, options: KeepAliveOptions): void {
   const settings = compileOptions(options);
   if (settings.length === 0) return;
-  withFd(target, (libc, fd) => applySettings(libc, fd, settings));
+  withFd(target, (libc, fd) => setSettings(libc, fd, settings));
 }
 
 /** Reads every option the platform has, in the units setKeepAlive takes (ms for durations). */
@@ -36,7 +36,7 @@ export function getKeepAlive(target: Target): KeepAliveState {
 }
 
 /** The per-socket path: one setsockopt per setting, nothing else. */
-export function applySettings(libc: Libc, fd: number, settings: readonly Setting[]): void {
+export function setSettings(libc: Libc, fd: number, settings: readonly Setting[]): void {
   for (const { option, socketOption, value } of settings) {
     const errno = libc.setsockopt(fd, socketOption.level, socketOption.name, value);
     if (errno !== 0) throw syscallError("setsockopt", fd, option, socketOption, errno, value);

@@ -1,10 +1,10 @@
-import { KahookError, show } from "./errors.ts";
+import { KahookError, show } from "../api/errors.ts";
 import { deriveUserTimeout, fromKernel, type KeepAliveOptions } from "./options.ts";
 import { withProfile } from "./profiles.ts";
 import { checkPort, compileMatcher, type Rule } from "./rules.ts";
-import { host } from "./runtimes/index.ts";
-import { currentPlatform } from "./sys/index.ts";
-import type { OptionName, Platform } from "./sys/platform.ts";
+import { host } from "../runtimes/index.ts";
+import { currentPlatform } from "../sys/index.ts";
+import type { OptionName, Platform } from "../sys/platform.ts";
 
 /** Which sockets the preload configures, like libkeepalive's three libraries. */
 export type Mode = "connect" | "listen" | "socket";

@@ -1,4 +1,4 @@
-import { KahookError, show } from "./errors.ts";
+import { KahookError, show } from "../api/errors.ts";
 
 type Env = Record<string, string | undefined>;
 

@@ -1,6 +1,6 @@
-import { KahookError, show } from "./errors.ts";
-import { currentPlatform, systemDefault } from "./sys/index.ts";
-import { OPTION_NAMES, type OptionName, type Platform, type SocketOption } from "./sys/platform.ts";
+import { KahookError, show } from "../api/errors.ts";
+import { currentPlatform, systemDefault } from "../sys/index.ts";
+import { OPTION_NAMES, type OptionName, type Platform, type SocketOption } from "../sys/platform.ts";
 
 /**
  * TCP options for one socket. An absent (undefined) field leaves that option as it is.

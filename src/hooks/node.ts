@@ -1,3 +1,4 @@
+import type net from "node:net";
 import { builtin } from "../runtimes/builtin.ts";
 import type { RuntimeHooks, Sockets, TcpHandle } from "./configure.ts";
 import type { ClientSettings } from "./plan.ts";
@@ -22,17 +23,30 @@ type Handle = TcpHandle & { [CLIENT]?: ClientSettings };
 
 let prototype: TcpPrototype | undefined;
 
+/** The Node channel on which every net.Socket's connect() is published (Node 22 on). */
+const CLIENT_CHANNEL = "net.client.socket";
+
 /**
- * The prototype every Node TCP handle shares, reached without process.binding: connect()
- * creates the handle at once but makes no system call until the next tick, and destroy()
- * comes first.
+ * The prototype every Node TCP handle shares, reached without process.binding and without a
+ * system call. A socket's connect() creates the handle at once and makes no system call until
+ * the next tick, and destroy() comes first; but connect() is published on net.client.socket, so
+ * where anyone subscribes there (an APM agent loaded first), the handle comes instead from an
+ * unconnected TLS socket, which wraps one of its own: no connection to see, for 5–15 ms more.
  */
 export function tcpPrototype(): TcpPrototype {
   if (prototype) return prototype;
-  const probe = new (builtin("node:net").Socket)();
-  probe.connect({ port: 9, host: "127.0.0.1" });
-  prototype = Object.getPrototypeOf((probe as unknown as { _handle: object })._handle) as TcpPrototype;
-  probe.destroy();
+  let handle: object;
+  if (builtin("node:diagnostics_channel").hasSubscribers(CLIENT_CHANNEL)) {
+    const unconnected = new (builtin("node:tls").TLSSocket)(undefined as unknown as net.Socket);
+    handle = (unconnected as unknown as { _handle: { _parent: object } })._handle._parent;
+    unconnected.destroy();
+  } else {
+    const probe = new (builtin("node:net").Socket)();
+    probe.connect({ port: 9, host: "127.0.0.1" });
+    handle = (probe as unknown as { _handle: object })._handle;
+    probe.destroy();
+  }
+  prototype = Object.getPrototypeOf(handle) as TcpPrototype;
   return prototype;
 }
 

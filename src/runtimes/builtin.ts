@@ -2,6 +2,7 @@ import type * as diagnostics from "node:diagnostics_channel";
 import type * as fs from "node:fs";
 import type { createRequire } from "node:module";
 import type * as net from "node:net";
+import type * as tls from "node:tls";
 
 /** The runtime modules kahook loads when it needs them, by name. */
 interface Builtins {
@@ -9,6 +10,7 @@ interface Builtins {
   "node:fs": typeof fs;
   "node:module": { createRequire: typeof createRequire };
   "node:net": typeof net;
+  "node:tls": typeof tls;
 }
 
 /**

@@ -5,6 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { getKeepAlive, install, KahookError, uninstall } from "../../mod.ts";
 import { tcpPrototype } from "../../src/hooks/node.ts";
+import { runRuntime, succeeded } from "../_run.ts";
 
 const HOOKED = ["connect", "connect6", "listen", "setKeepAlive"] as const;
 type Methods = Record<(typeof HOOKED)[number], unknown>;
@@ -91,5 +92,27 @@ test("invalid rules throw KahookError at install, naming the rule, and leave the
     error.code === "KAHOOK_ERR_INVALID_OPTION" && error.message.startsWith(`rule 1: address "10.0.0.1/8"`));
   assert.equal(tcpMethods(), original);
 });
+
+for (const subscribed of [true, false]) {
+  test(`installing the hooks makes no connection${subscribed ? " that a subscriber of net.client.socket sees" : ""}; the program's own is seen and configured`, () => {
+    // A fresh process, whose TCP prototype kahook has not reached yet.
+    const app = `import diagnostics from "node:diagnostics_channel";
+      import net from "node:net";
+      import { getKeepAlive, install } from "kahook";
+      const seen = [];
+      if (${subscribed}) diagnostics.subscribe("net.client.socket", ({ socket }) => seen.push(socket.remotePort ?? "no port yet"));
+      install({ options: { enable: true, idle: 23_000 }, interposer: false });
+      const atInstall = seen.length;
+      const server = net.createServer((socket) => socket.end()).listen(0, "127.0.0.1", () => {
+        const client = net.connect(server.address().port, "127.0.0.1", () => {
+          console.log(JSON.stringify({ atInstall, after: seen.length, idle: getKeepAlive(client).idle }));
+          client.destroy();
+          server.close();
+        });
+      });`;
+    const result = JSON.parse(succeeded(runRuntime(["--input-type=module", "-e", app])));
+    assert.equal(result, { atInstall: 0, after: subscribed ? 1 : 0, idle: 23_000 });
+  });
+}
 
 test.run();

@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { configFromEnv, KahookError } from "../mod.ts";
+import { configFromEnv } from "../mod.ts";
 import { ENV_NAMES, VARIABLES } from "../src/env.ts";
+import { fails } from "./_fails.ts";
 import { root } from "./_repo.ts";
 import { join } from "node:path";
 import { linux } from "../src/sys/linux.ts";
@@ -11,16 +12,8 @@ type Env = Record<string, string>;
 const read = (env: Env) => configFromEnv(env, linux);
 
 function rejects(env: Env, variable: string): void {
-  try {
-    const config = read(env);
-    assert.unreachable(`${JSON.stringify(env)} was accepted as ${JSON.stringify(config.options)}`);
-  } catch (error) {
-    assert.instance(error, KahookError);
-    const e = error as KahookError;
-    assert.is(e.code, "KAHOOK_ERR_INVALID_ENV");
-    assert.is(e.variable, variable);
-    assert.ok(e.message.startsWith(`${variable}=${JSON.stringify(env[variable])} `), e.message);
-  }
+  const { message } = fails(() => read(env), { code: "KAHOOK_ERR_INVALID_ENV", variable });
+  assert.ok(message.startsWith(`${variable}=${JSON.stringify(env[variable])} `), message);
 }
 
 test("unset variables give kahook's defaults: 15 s idle, 15 s interval, 9 probes, derived user timeout", () => {

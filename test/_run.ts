@@ -70,6 +70,9 @@ export function succeeded(result: SpawnSyncReturns<string>): string {
   return result.stdout;
 }
 
+/** The lines of a child's stderr that kahook wrote: those starting "kahook: ". */
+export const kahookLines = (stderr: string): string[] => stderr.split("\n").filter((line) => line.startsWith("kahook: "));
+
 const OWN_VARIABLES = /^(TCP_|KAHOOK_)|^NODE_OPTIONS$/;
 
 /** This process's environment without kahook's variables (TCP_*, KAHOOK_*) and NODE_OPTIONS. */

@@ -7,7 +7,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CONFIGURED_ENV } from "./_configured.ts";
-import { here, PRELOADS, runRuntime } from "./_run.ts";
+import { here, kahookLines, PRELOADS, runRuntime } from "./_run.ts";
 import { runtime } from "../src/runtimes/index.ts";
 
 type Runtime = typeof runtime;
@@ -41,7 +41,6 @@ const SCENARIOS: Scenario[] = [
 const DEBUG = { ...CONFIGURED_ENV, KAHOOK_DEBUG: "1" };
 /** A debug line for a configured socket: "kahook: fd 7 client: SO_KEEPALIVE=1 ...". Anything else is a failure. */
 const CONFIGURED_LINE = /^kahook: fd \d+ (server|client): SO_KEEPALIVE=1 /;
-const kahookLines = (stderr: string) => stderr.split("\n").filter((line) => line.startsWith("kahook: "));
 
 for (const { fixture, configures } of SCENARIOS.filter(({ runtimes }) => runtimes.includes(runtime))) {
   for (const preload of PRELOADS) {

@@ -8,13 +8,12 @@ import { ENV_NAMES } from "../src/env.ts";
 import { assertConfigured, CONFIGURED_ENV } from "./_configured.ts";
 import { root } from "./_repo.ts";
 import { readbacks } from "./_report.ts";
-import { here, PRELOADS, run, runRuntime, succeeded } from "./_run.ts";
+import { here, kahookLines, PRELOADS, run, runRuntime, succeeded } from "./_run.ts";
 
 /** sysexits.h EX_CONFIG, the status register exits with on an invalid configuration. */
 const EX_CONFIG = 78;
 const CONNECTIONS = 1000;
 const register = join(root, "src/register.ts");
-const kahookLines = (stderr: string) => stderr.split("\n").filter((line) => line.startsWith("kahook: "));
 
 /** _pair's three readbacks, asserted configured; the MSS of a client is bounded by the configured listener. */
 function assertPairConfigured(stdout: string): void {

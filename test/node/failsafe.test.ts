@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CONFIGURED_ENV } from "../_configured.ts";
-import { here, PRELOAD_FLAGS, run, runRuntime, succeeded } from "../_run.ts";
+import { here, kahookLines, PRELOAD_FLAGS, run, runRuntime, succeeded } from "../_run.ts";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +11,6 @@ import { root } from "../_repo.ts";
 /** sysexits.h EX_CONFIG, the status register exits with on an invalid configuration. */
 const EX_CONFIG = 78;
 const DEBUG = { ...CONFIGURED_ENV, KAHOOK_DEBUG: "1" };
-const kahookLines = (stderr: string) => stderr.split("\n").filter((line) => line.startsWith("kahook: "));
 
 for (const flag of PRELOAD_FLAGS) {
   test(`${flag}: unix-domain sockets, pipes and child_process IPC work unchanged and are not touched`, () => {

@@ -53,7 +53,7 @@ test("apply validates the options before touching any socket", () =>
   }));
 
 test("a process that is gone: ESRCH, named", async () => {
-  const child = startChild("_holder");
+  const child = startChild("fixtures/remote/holder");
   await child.next();
   await child.stop();
   const { message } = fails(() => inspectProcess(child.pid), { errno: "ESRCH" });

@@ -31,9 +31,9 @@ const CONFIGURED_FLAGS = [
 
 test("kahook run -- node app.js gives the same readback as the preload, on every path", () => {
   const cert = selfSignedCert();
-  const app = [process.execPath, here("_paths")];
+  const app = [process.execPath, here("fixtures/paths/paths")];
   const byRun = readbacks(succeeded(kahook(["run", ...CONFIGURED_FLAGS, "--", ...app], cert)));
-  const byPreload = readbacks(succeeded(run(process.execPath, ["--import", "kahook/register", here("_paths")], { ...cert, ...CONFIGURED_ENV })));
+  const byPreload = readbacks(succeeded(run(process.execPath, ["--import", "kahook/register", here("fixtures/paths/paths")], { ...cert, ...CONFIGURED_ENV })));
   assert.is(byRun.length, 22);
   assert.equal(byRun, byPreload);
 });
@@ -43,7 +43,7 @@ for (const [name, binary, args] of [
   ["deno run", join(runtimes, "@deno/linux-x64-glibc/deno"), ["run", "--allow-ffi", "--allow-env", "--allow-net", "--allow-read", "--allow-sys"]],
 ] as const) {
   test(`kahook run -- ${name} app.ts gives every path the configuration, read back`, () => {
-    const result = kahook(["run", ...CONFIGURED_FLAGS, "--", binary, ...args, `${packageRoot}test/_paths.ts`], selfSignedCert());
+    const result = kahook(["run", ...CONFIGURED_FLAGS, "--", binary, ...args, `${packageRoot}test/fixtures/paths/paths.ts`], selfSignedCert());
     const lines = readbacks(succeeded(result));
     assert.ok(lines.some(({ path }) => path.startsWith(name.split(" ")[0] === "bun" ? "Bun." : "Deno.")), result.stdout);
     for (const readback of lines) assertConfigured(readback, readback.path === "https.createServer" && readback.role === "accepted");

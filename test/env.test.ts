@@ -6,6 +6,7 @@ import { ENV_NAMES, VARIABLES } from "../src/env.ts";
 import { fails } from "./_fails.ts";
 import { root } from "./_repo.ts";
 import { join } from "node:path";
+import process from "node:process";
 import { linux } from "../src/sys/linux.ts";
 
 type Env = Record<string, string>;
@@ -113,7 +114,15 @@ test("KAHOOK_DEBUG is on for any value but empty and 0", () => {
 });
 
 test("reads process.env by default", () => {
-  assert.equal(configFromEnv().mode, "socket");
+  const saved = process.env.KAHOOK_MODE;
+  // Not the default (socket), so that a configFromEnv() ignoring process.env fails here.
+  process.env.KAHOOK_MODE = "listen";
+  try {
+    assert.is(configFromEnv().mode, "listen");
+  } finally {
+    if (saved === undefined) delete process.env.KAHOOK_MODE;
+    else process.env.KAHOOK_MODE = saved;
+  }
 });
 
 test("ENV_NAMES lists exactly the variables configFromEnv reads, rules and profile included", () => {

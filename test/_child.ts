@@ -7,7 +7,7 @@ import type { KeepAliveOptions } from "../src/config/options.ts";
 import { runtimeCommand, spawn } from "../src/runtimes/spawn.ts";
 import { cleanEnv, here, packageRoot } from "./_run.ts";
 
-/** The last line test/_client or test/_server printed (test/_ending): how its socket ended, or that it was still open. */
+/** The last line test/fixtures/deadpeer/client or server printed (its _ending.ts): how its socket ended, or that it was still open. */
 export interface ChildReport {
   event: "closed" | "open";
   /** ms after the child was told its peer vanished. */
@@ -60,7 +60,7 @@ class Fixture {
     this.child.stdout.on("data", (chunk) => {
       this.stdout += chunk;
       this.output += chunk;
-      // Its report is its last line; then it waits for its stdin to close (test/_ending).
+      // Its report is its last line; then it waits for its stdin to close (test/fixtures/deadpeer/_ending.ts).
       if (/"event":"(closed|open)"/.test(this.stdout)) this.child.stdin.end();
     });
     this.child.stderr.on("data", (chunk) => (this.output += chunk));
@@ -119,7 +119,7 @@ function vanish(peer: net.Socket, fixture: Fixture): void {
 }
 
 /**
- * Runs test/_client in a child process against a loopback server, makes the server's end
+ * Runs test/fixtures/deadpeer/client in a child process against a loopback server, makes the server's end
  * vanish once the client is connected, and returns the client's report.
  */
 export async function vanishWithChildClient(scenario: ChildClientScenario): Promise<ChildReport> {
@@ -127,7 +127,7 @@ export async function vanishWithChildClient(scenario: ChildClientScenario): Prom
   const accepted = nextConnection(server);
   const port = await listenLoopback(server);
   const options = scenario.options ? [JSON.stringify(scenario.options)] : [];
-  const fixture = new Fixture("_client", [String(port), String(scenario.deadlineMs), String(scenario.pendingBytes ?? 0), ...options], scenario);
+  const fixture = new Fixture("fixtures/deadpeer/client", [String(port), String(scenario.deadlineMs), String(scenario.pendingBytes ?? 0), ...options], scenario);
   let peer: net.Socket | undefined;
   try {
     peer = await Promise.race([accepted, fixture.exited.then(() => undefined)]);
@@ -142,11 +142,11 @@ export async function vanishWithChildClient(scenario: ChildClientScenario): Prom
 }
 
 /**
- * Runs test/_server in a child process, connects to it, makes this client's end vanish once
+ * Runs test/fixtures/deadpeer/server in a child process, connects to it, makes this client's end vanish once
  * connected, and returns the server's report on the socket it accepted.
  */
 export async function vanishWithChildServer(scenario: ChildScenario): Promise<ChildReport> {
-  const fixture = new Fixture("_server", [String(scenario.deadlineMs)], scenario);
+  const fixture = new Fixture("fixtures/deadpeer/server", [String(scenario.deadlineMs)], scenario);
   let client: net.Socket | undefined;
   try {
     const listening = await fixture.firstLine();

@@ -21,8 +21,9 @@ export interface Child {
 }
 
 /**
- * Starts test/NAME (a fixture beside this file) in this runtime, with the runtime arguments given
- * before the script (a preload; Deno's include `run`) and variables added to the environment.
+ * Starts test/NAME (a fixture, such as fixtures/remote/holder) in this runtime, with the runtime
+ * arguments given before the script (a preload; Deno's include `run`) and variables added to the
+ * environment.
  */
 export function startChild(name: string, args: readonly string[] = NO_PRELOAD, env: Record<string, string> = {}): Child {
   return startCommand(name, [process.execPath, ...args, here(name)], env);
@@ -67,9 +68,9 @@ export function startCommand(name: string, [binary, ...args]: readonly string[],
   };
 }
 
-/** Runs use with test/_holder started and its ready line read; stops it afterwards. */
+/** Runs use with test/fixtures/remote/holder started and its ready line read; stops it afterwards. */
 export async function withHolder(use: (child: Child, ready: string[]) => void | Promise<void>): Promise<void> {
-  const child = startChild("_holder");
+  const child = startChild("fixtures/remote/holder");
   try {
     const { ready } = await child.next();
     await use(child, ready);

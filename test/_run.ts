@@ -11,7 +11,7 @@ export const packageRoot = `${root}/`;
 /** Node runs the compiled tests in dist/test/; Bun and Deno run test/ as TypeScript. */
 const extension = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
 
-/** A fixture of the test tree by its name without extension, such as "_paths" or "node/_pair". */
+/** A fixture of the test tree by its name without extension, such as "fixtures/preload/pair". */
 export const here = (name: string): string => fileURLToPath(new URL(name + extension, import.meta.url));
 
 /** How the preload is given to Node: both flags resolve kahook/register through package.json exports. */
@@ -69,6 +69,9 @@ export function succeeded(result: SpawnSyncReturns<string>): string {
   }
   return result.stdout;
 }
+
+/** The lines of a child's stderr that kahook wrote: those starting "kahook: ". */
+export const kahookLines = (stderr: string): string[] => stderr.split("\n").filter((line) => line.startsWith("kahook: "));
 
 const OWN_VARIABLES = /^(TCP_|KAHOOK_)|^NODE_OPTIONS$/;
 

@@ -28,7 +28,7 @@ const preload = PRELOADS.at(-1)!;
 test(`${preload.name}: ${CONNECTIONS / VANISH_EVERY} of ${CONNECTIONS} peers vanish: those end with ETIMEDOUT in ${BOUND_MS / 1000} s, the rest stay open`, () => {
   const support = simulationSupport();
   assert.ok(support.where !== "nowhere", support.where === "nowhere" ? support.reason : "");
-  const args = [...preload.args, here("_blackhole"), String(CONNECTIONS), String(VANISH_EVERY), String(DEADLINE_MS)];
+  const args = [...preload.args, here("fixtures/deadpeer/blackhole"), String(CONNECTIONS), String(VANISH_EVERY), String(DEADLINE_MS)];
   const command = support.where === "here" ? { binary: process.execPath, args } : inNamespace(process.execPath, args);
   const result = run(command.binary, command.args, ENV);
   assert.is(result.status, 0, result.stderr);

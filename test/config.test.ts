@@ -5,8 +5,8 @@ import * as assert from "uvu/assert";
 import { config } from "../src/commands/config.ts";
 import { idleDetection, retransmissionTimeout } from "../src/deadpeer/detect.ts";
 import { configFromEnv } from "../src/config/env.ts";
-import { KahookError } from "../src/api/errors.ts";
 import { PROFILES } from "../src/config/profiles.ts";
+import { fails } from "./_fails.ts";
 
 const sysctl = (name: string) => Number(readFileSync(`/proc/sys/net/ipv4/${name}`, "utf8"));
 
@@ -43,14 +43,8 @@ test("explicit variables win over the preset", () => {
 });
 
 test("an unknown profile is an error naming the variable, the value and the known ones", () => {
-  try {
-    configFromEnv({ KAHOOK_PROFILE: "aws" });
-    assert.unreachable();
-  } catch (error) {
-    assert.instance(error, KahookError);
-    assert.is((error as KahookError).variable, "KAHOOK_PROFILE");
-    assert.is((error as Error).message, `KAHOOK_PROFILE="aws" is not valid: expected one of ${PROFILES.map((p) => p.name).join(", ")}`);
-  }
+  const { message } = fails(() => configFromEnv({ KAHOOK_PROFILE: "aws" }), { variable: "KAHOOK_PROFILE" });
+  assert.is(message, `KAHOOK_PROFILE="aws" is not valid: expected one of ${PROFILES.map((p) => p.name).join(", ")}`);
 });
 
 test("kahook config shows the system defaults read from /proc and both detection times", () => {

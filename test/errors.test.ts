@@ -4,24 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { getKeepAlive, KahookError, setKeepAlive, type Target } from "../mod.ts";
+import { getKeepAlive, setKeepAlive, type Target } from "../mod.ts";
 import { leaseFd } from "../src/fd/index.ts";
 import { loadLibc } from "../src/ffi/index.ts";
+import { fails } from "./_fails.ts";
 import { listen, tcpPair } from "./_loopback.ts";
-
-function fails(action: () => unknown, expected: Partial<KahookError>): KahookError {
-  try {
-    action();
-  } catch (error) {
-    assert.instance(error, KahookError);
-    for (const [key, value] of Object.entries(expected)) {
-      assert.is((error as unknown as Record<string, unknown>)[key], value, `${key} of ${(error as Error).message}`);
-    }
-    return error as KahookError;
-  }
-  assert.unreachable("no error was thrown");
-  throw new Error("unreachable");
-}
 
 test("an fd that is not open: EBADF from getsockopt, naming the option", () => {
   // Far above any fd limit, so no other open can reuse it between our close and our call.

@@ -49,8 +49,8 @@ test(`${preload.name}: ${CONNECTIONS} connections ${ROUNDS} times: configured, s
   const [low, high] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
   assert.ok(high - low + 1 > CONNECTIONS, `only ${high - low + 1} ephemeral ports for ${CONNECTIONS} connections`);
   const args = [...preload.args, ...GC_FLAGS[runtime]];
-  const server = startChild("_load_server", args, CONFIGURED_ENV);
-  const client = startChild("_load_client", args, CONFIGURED_ENV);
+  const server = startChild("fixtures/load/server", args, CONFIGURED_ENV);
+  const client = startChild("fixtures/load/client", args, CONFIGURED_ENV);
   const children: Child[] = [server, client];
   try {
     for (const child of children) raiseFdLimit(child.pid);

@@ -1,13 +1,14 @@
 /**
- * Sockets that are not a plain TCP client or server, each run by a fixture in test/odd/ with and
- * without the preload: the program's output and exit status must be the same, kahook must report
- * no failure, and where TCP connections are made the debug lines show it configured them.
+ * Sockets that are not a plain TCP client or server, each run by a fixture in test/fixtures/odd/
+ * with and without the preload: the program's output and exit status must be the same, kahook
+ * must report no failure, and where TCP connections are made the debug lines show it configured
+ * them.
  * A fixture is listed for the runtimes whose API runs it without kahook.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CONFIGURED_ENV } from "./_configured.ts";
-import { here, PRELOADS, runRuntime } from "./_run.ts";
+import { here, kahookLines, PRELOADS, runRuntime } from "./_run.ts";
 import { runtime } from "../src/runtimes/index.ts";
 
 type Runtime = typeof runtime;
@@ -41,16 +42,15 @@ const SCENARIOS: Scenario[] = [
 const DEBUG = { ...CONFIGURED_ENV, KAHOOK_DEBUG: "1" };
 /** A debug line for a configured socket: "kahook: fd 7 client: SO_KEEPALIVE=1 ...". Anything else is a failure. */
 const CONFIGURED_LINE = /^kahook: fd \d+ (server|client): SO_KEEPALIVE=1 /;
-const kahookLines = (stderr: string) => stderr.split("\n").filter((line) => line.startsWith("kahook: "));
 
 for (const { fixture, configures } of SCENARIOS.filter(({ runtimes }) => runtimes.includes(runtime))) {
   for (const preload of PRELOADS) {
     test(`${fixture}: the same output and exit status with ${preload.name} as without`, () => {
       // Every preload's flag and value come last: without them, the same runtime arguments.
-      const without = runRuntime([...preload.args.slice(0, -2), here(`odd/${fixture}`)], CONFIGURED_ENV);
+      const without = runRuntime([...preload.args.slice(0, -2), here(`fixtures/odd/${fixture}`)], CONFIGURED_ENV);
       assert.is(without.status, 0, `without kahook: ${without.stderr}`);
       assert.ok(without.stdout.startsWith("{"), `without kahook: ${without.stdout}`);
-      const withKahook = runRuntime([...preload.args, here(`odd/${fixture}`)], DEBUG);
+      const withKahook = runRuntime([...preload.args, here(`fixtures/odd/${fixture}`)], DEBUG);
       assert.is(withKahook.stdout, without.stdout, withKahook.stderr);
       assert.is(withKahook.status, without.status);
       const lines = kahookLines(withKahook.stderr);

@@ -7,7 +7,7 @@ import { here, NO_PRELOAD, PRELOADS, runRuntime, succeeded } from "./_run.ts";
 import { undiciPackage } from "./_undici.ts";
 
 const cert = selfSignedCert();
-const fixture = here("_paths");
+const fixture = here("fixtures/paths/paths");
 
 /** The paths each runtime covers: Bun's and Deno's fetch do not go through node:net; each has its own socket API. */
 const OWN_PATHS = "Deno" in globalThis

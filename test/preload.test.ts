@@ -8,15 +8,14 @@ import { ENV_NAMES } from "../src/config/env.ts";
 import { assertConfigured, CONFIGURED_ENV } from "./_configured.ts";
 import { root } from "./_repo.ts";
 import { readbacks } from "./_report.ts";
-import { here, PRELOADS, run, runRuntime, succeeded } from "./_run.ts";
+import { here, kahookLines, PRELOADS, run, runRuntime, succeeded } from "./_run.ts";
 
 /** sysexits.h EX_CONFIG, the status register exits with on an invalid configuration. */
 const EX_CONFIG = 78;
 const CONNECTIONS = 1000;
 const register = join(root, "src/register.ts");
-const kahookLines = (stderr: string) => stderr.split("\n").filter((line) => line.startsWith("kahook: "));
 
-/** _pair's three readbacks, asserted configured; the MSS of a client is bounded by the configured listener. */
+/** fixtures/preload/pair's three readbacks, asserted configured; the MSS of a client is bounded by the configured listener. */
 function assertPairConfigured(stdout: string): void {
   const lines = readbacks(stdout);
   assert.equal(lines.map(({ role }) => role), ["listener", "accepted", "client"]);
@@ -25,7 +24,7 @@ function assertPairConfigured(stdout: string): void {
 
 for (const preload of PRELOADS) {
   test(`${preload.name}: an invalid variable stops the program with one line naming it (exit 78)`, () => {
-    const result = runRuntime([...preload.args, here("_ran")], { TCP_KEEPCNT: "128" });
+    const result = runRuntime([...preload.args, here("fixtures/preload/ran")], { TCP_KEEPCNT: "128" });
     assert.is(result.status, EX_CONFIG);
     assert.is(result.stdout, "");
     assert.equal(result.stderr.trim().split("\n"), [`kahook: TCP_KEEPCNT="128" is not valid: out of range; expected a whole number 1..127 written in digits, 0 for the system default`]);
@@ -35,20 +34,20 @@ for (const preload of PRELOADS) {
 
 // The last preload: Deno's -A, since Deno lets only -A read /proc/self/fd.
 test(`${PRELOADS.at(-1)!.name}: every fd kahook reaches (Deno's are dups) is released: the fd count after ${CONNECTIONS} connections equals the count before`, () => {
-  const { before, after } = JSON.parse(succeeded(runRuntime([...PRELOADS.at(-1)!.args, here("_fds"), String(CONNECTIONS)], CONFIGURED_ENV)));
+  const { before, after } = JSON.parse(succeeded(runRuntime([...PRELOADS.at(-1)!.args, here("fixtures/preload/fds"), String(CONNECTIONS)], CONFIGURED_ENV)));
   assert.is(after, before);
 });
 
 if ("Deno" in globalThis) {
   test("deno run --allow-ffi --allow-env (and the program's --allow-net) configures every socket, silently", () => {
-    const result = runRuntime(["run", "--allow-ffi", "--allow-env", "--allow-net", "--preload", register, here("_pair")], CONFIGURED_ENV);
+    const result = runRuntime(["run", "--allow-ffi", "--allow-env", "--allow-net", "--preload", register, here("fixtures/preload/pair")], CONFIGURED_ENV);
     assertPairConfigured(succeeded(result));
     assert.is(result.stderr, "");
   });
 
   test("deno run with --allow-env narrowed to the variables kahook reads configures every socket, silently", () => {
     const allowEnv = `--allow-env=${ENV_NAMES.join(",")}`;
-    const result = runRuntime(["run", "--allow-ffi", allowEnv, "--allow-net", "--preload", register, here("_pair")], CONFIGURED_ENV);
+    const result = runRuntime(["run", "--allow-ffi", allowEnv, "--allow-net", "--preload", register, here("fixtures/preload/pair")], CONFIGURED_ENV);
     assertPairConfigured(succeeded(result));
     assert.is(result.stderr, "");
   });
@@ -56,14 +55,14 @@ if ("Deno" in globalThis) {
   test("deno run with --allow-env lacking one variable kahook reads: the program runs without kahook, after one line saying so", () => {
     for (const left of ["KAHOOK_PROFILE", "KAHOOK_RULES", "TCP_KEEPIDLE"]) {
       const allowEnv = `--allow-env=${ENV_NAMES.filter((name) => name !== left).join(",")}`;
-      const result = runRuntime(["run", "--allow-ffi", allowEnv, "--preload", register, here("_ran")], CONFIGURED_ENV);
+      const result = runRuntime(["run", "--allow-ffi", allowEnv, "--preload", register, here("fixtures/preload/ran")], CONFIGURED_ENV);
       assert.is(succeeded(result), "ran\n", left);
       assert.is(result.stderr, `kahook: not active: Deno was run without --allow-env for ${left}; the program runs without kahook\n`);
     }
   });
 
   test("deno run without --allow-ffi: the program runs without kahook, after one line saying so", () => {
-    const result = runRuntime(["run", "--allow-env", "--preload", register, here("_ran")], CONFIGURED_ENV);
+    const result = runRuntime(["run", "--allow-env", "--preload", register, here("fixtures/preload/ran")], CONFIGURED_ENV);
     assert.is(succeeded(result), "ran\n");
     assert.equal(kahookLines(result.stderr), ["kahook: not active: Deno was run without --allow-ffi; the program runs without kahook"]);
     assert.is(result.stderr, `${kahookLines(result.stderr)[0]}\n`);
@@ -74,14 +73,14 @@ if ("Deno" in globalThis) {
     const absent = "/usr/lib64/libc.so.6";
     assert.not.ok(existsSync(absent), `${absent} exists here: the test needs a listed path without libc`);
     // A program with a server and a client that does not use kahook's API, which would need the FFI itself.
-    const result = runRuntime(["run", "--allow-env", `--allow-ffi=${absent}`, "--allow-net", "--preload", register, here("odd/halfclose")], CONFIGURED_ENV);
+    const result = runRuntime(["run", "--allow-env", `--allow-ffi=${absent}`, "--allow-net", "--preload", register, here("fixtures/odd/halfclose")], CONFIGURED_ENV);
     assert.equal(JSON.parse(succeeded(result)), { answer: `answer to "question", after your end` });
     assert.match(result.stderr, new RegExp(`^kahook: not active: cannot load libc through deno's FFI \\(tried [^)]+\\): .*${absent}: cannot open shared object file: No such file or directory; sockets keep the runtime's settings\n$`));
   });
 
   test("deno run without --allow-ffi or --allow-env: one line names both", () => {
     // Some permission flag is needed: a Deno child given none inherits this -A process's permissions.
-    const result = runRuntime(["run", "--allow-net", "--preload", register, here("_ran")], CONFIGURED_ENV);
+    const result = runRuntime(["run", "--allow-net", "--preload", register, here("fixtures/preload/ran")], CONFIGURED_ENV);
     assert.is(succeeded(result), "ran\n");
     assert.is(result.stderr, "kahook: not active: Deno was run without --allow-ffi and --allow-env; the program runs without kahook\n");
   });
@@ -91,7 +90,7 @@ if ("Bun" in globalThis) {
   test("bunfig.toml preload configures every socket", () => {
     const dir = mkdtempSync(join(tmpdir(), "kahook-bunfig-"));
     writeFileSync(join(dir, "bunfig.toml"), `preload = [${JSON.stringify(register)}]\n`);
-    const result = run(process.execPath, [here("_pair")], CONFIGURED_ENV, dir);
+    const result = run(process.execPath, [here("fixtures/preload/pair")], CONFIGURED_ENV, dir);
     assertPairConfigured(succeeded(result));
   });
 }

@@ -2,10 +2,10 @@
 import { readdirSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { KahookError } from "../src/api/errors.ts";
 import { processError } from "../src/remote/pidfd.ts";
 import { applyToProcess, inspectProcess } from "../src/remote/process.ts";
 import { TCP_STATES } from "../src/sys/tcp-info.ts";
+import { fails } from "./_fails.ts";
 import { startChild, withHolder } from "./_fixture.ts";
 
 const byName = <T extends { local: string; remote: string }>(sockets: T[]) =>
@@ -53,17 +53,11 @@ test("apply validates the options before touching any socket", () =>
   }));
 
 test("a process that is gone: ESRCH, named", async () => {
-  const child = startChild("_holder");
+  const child = startChild("fixtures/remote/holder");
   await child.next();
   await child.stop();
-  try {
-    inspectProcess(child.pid);
-    assert.unreachable("inspect of an exited process");
-  } catch (error) {
-    assert.instance(error, KahookError);
-    assert.is((error as KahookError).errno, "ESRCH");
-    assert.match((error as Error).message, /^pidfd_open\(\d+\) failed: no such process$/);
-  }
+  const { message } = fails(() => inspectProcess(child.pid), { errno: "ESRCH" });
+  assert.match(message, /^pidfd_open\(\d+\) failed: no such process$/);
 });
 
 test("a kernel without pidfd_getfd (ENOSYS) and a denied caller (EPERM) each get their own advice", () => {

@@ -49,7 +49,7 @@ const OWN_CONNECT = "Bun" in globalThis ? ["Bun.connect"] : "Deno" in globalThis
 
 for (const preload of PRELOADS) {
   test(`${preload.name}: each destination gets its rule's options, read back with getsockopt, and keeps them after setKeepAlive`, () => {
-    const lines = readbacks(succeeded(runRuntime([...preload.args, here("_destinations"), ...Object.values(destinations)], ENV)));
+    const lines = readbacks(succeeded(runRuntime([...preload.args, here("fixtures/rules/destinations"), ...Object.values(destinations)], ENV)));
     const paths = (destination: string) => [
       `net.connect ${destination}`,
       `net.connect ${destination} after setKeepAlive(true, 60000)`,

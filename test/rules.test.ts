@@ -1,9 +1,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { configFromEnv, KahookError, type Rule } from "../mod.ts";
+import { configFromEnv, type Rule } from "../mod.ts";
 import { SocketPlan } from "../src/hooks/plan.ts";
 import { compileRules } from "../src/config/rules.ts";
 import { linux } from "../src/sys/linux.ts";
+import { fails } from "./_fails.ts";
 
 type Env = Record<string, string>;
 const rules = (env: Env) => configFromEnv(env, linux).rules;
@@ -63,28 +64,15 @@ const BAD: [string, number, string][] = [
 
 for (const [raw, position, part] of BAD) {
   test(`KAHOOK_RULES=${JSON.stringify(raw)} is rejected naming rule ${position} and ${part}`, () => {
-    try {
-      const accepted = rules({ KAHOOK_RULES: raw });
-      assert.unreachable(`accepted as ${JSON.stringify(accepted)}`);
-    } catch (error) {
-      assert.instance(error, KahookError);
-      const { code, variable, message } = error as KahookError;
-      assert.is(code, "KAHOOK_ERR_INVALID_ENV");
-      assert.is(variable, "KAHOOK_RULES");
-      const text = raw.split(";")[position - 1];
-      assert.ok(message.startsWith(`KAHOOK_RULES rule ${position} (${JSON.stringify(text)}): `), message);
-      assert.ok(message.includes(part), message);
-    }
+    const { message } = fails(() => rules({ KAHOOK_RULES: raw }), { code: "KAHOOK_ERR_INVALID_ENV", variable: "KAHOOK_RULES" });
+    const text = raw.split(";")[position - 1];
+    assert.ok(message.startsWith(`KAHOOK_RULES rule ${position} (${JSON.stringify(text)}): `), message);
+    assert.ok(message.includes(part), message);
   });
 }
 
 test("KAHOOK_RULES with an invalid base variable names the variable, as without rules", () => {
-  try {
-    rules({ TCP_KEEPCNT: "x", KAHOOK_RULES: "port=1:TCP_KEEPIDLE=30" });
-    assert.unreachable("accepted");
-  } catch (error) {
-    assert.is((error as KahookError).variable, "TCP_KEEPCNT");
-  }
+  fails(() => rules({ TCP_KEEPCNT: "x", KAHOOK_RULES: "port=1:TCP_KEEPIDLE=30" }), { variable: "TCP_KEEPCNT" });
 });
 
 const match = (table: Omit<Rule, "options">[], address: string | undefined, port?: number) => compileRules(table)(address, port);
@@ -129,14 +117,8 @@ test("matching: IPv6 written any way, with zones, and IPv4-mapped peers matching
 
 test("rules from code: each rule's options are checked once, errors name the rule", () => {
   const invalid = (table: Rule[], expected: string) => {
-    try {
-      new SocketPlan({ options: {}, rules: table });
-      assert.unreachable("accepted");
-    } catch (error) {
-      assert.instance(error, KahookError);
-      assert.is((error as KahookError).code, "KAHOOK_ERR_INVALID_OPTION");
-      assert.ok((error as Error).message.startsWith(expected), (error as Error).message);
-    }
+    const { message } = fails(() => new SocketPlan({ options: {}, rules: table }), { code: "KAHOOK_ERR_INVALID_OPTION" });
+    assert.ok(message.startsWith(expected), message);
   };
   invalid([{ port: 1, options: {} }, { port: 0, options: {} }], "rule 2: port 0: expected an integer 1..65535");
   invalid([{ options: {} }], "rule 1: a rule needs a port or an address to match");

@@ -18,9 +18,9 @@ import { join } from "node:path";
 import { assertConfigured, CONFIGURED_ENV } from "../_configured.ts";
 import { readbacks } from "../_report.ts";
 import { here, packageRoot, run, runRuntime, succeeded } from "../_run.ts";
+import { RUNTIME_BINARIES } from "../_runtimes.ts";
 
 const cli = `${packageRoot}dist/src/cli.js`;
-const runtimes = `${packageRoot}test/runtimes/node_modules`;
 const kahook = (args: string[], env?: Record<string, string>) => runRuntime([cli, ...args], env);
 
 /** CONFIGURED_ENV as kahook run's options. */
@@ -31,19 +31,19 @@ const CONFIGURED_FLAGS = [
 
 test("kahook run -- node app.js gives the same readback as the preload, on every path", () => {
   const cert = selfSignedCert();
-  const app = [process.execPath, here("_paths")];
+  const app = [process.execPath, here("fixtures/paths/paths")];
   const byRun = readbacks(succeeded(kahook(["run", ...CONFIGURED_FLAGS, "--", ...app], cert)));
-  const byPreload = readbacks(succeeded(run(process.execPath, ["--import", "kahook/register", here("_paths")], { ...cert, ...CONFIGURED_ENV })));
+  const byPreload = readbacks(succeeded(run(process.execPath, ["--import", "kahook/register", here("fixtures/paths/paths")], { ...cert, ...CONFIGURED_ENV })));
   assert.is(byRun.length, 22);
   assert.equal(byRun, byPreload);
 });
 
 for (const [name, binary, args] of [
-  ["bun", join(runtimes, "bun/bin/bun.exe"), []],
-  ["deno run", join(runtimes, "@deno/linux-x64-glibc/deno"), ["run", "--allow-ffi", "--allow-env", "--allow-net", "--allow-read", "--allow-sys"]],
+  ["bun", RUNTIME_BINARIES.bun, []],
+  ["deno run", RUNTIME_BINARIES.deno, ["run", "--allow-ffi", "--allow-env", "--allow-net", "--allow-read", "--allow-sys"]],
 ] as const) {
   test(`kahook run -- ${name} app.ts gives every path the configuration, read back`, () => {
-    const result = kahook(["run", ...CONFIGURED_FLAGS, "--", binary, ...args, `${packageRoot}test/_paths.ts`], selfSignedCert());
+    const result = kahook(["run", ...CONFIGURED_FLAGS, "--", binary, ...args, `${packageRoot}test/fixtures/paths/paths.ts`], selfSignedCert());
     const lines = readbacks(succeeded(result));
     assert.ok(lines.some(({ path }) => path.startsWith(name.split(" ")[0] === "bun" ? "Bun." : "Deno.")), result.stdout);
     for (const readback of lines) assertConfigured(readback, readback.path === "https.createServer" && readback.role === "accepted");
@@ -178,8 +178,8 @@ test("--version and -V print package.json's version, from dist/ under Node and f
   assert.match(version, /^\d+\.\d+\.\d+/);
   for (const flag of ["--version", "-V"]) assert.is(succeeded(kahook([flag])), `kahook ${version}\n`, flag);
   for (const [binary, args] of [
-    [join(runtimes, "bun/bin/bun.exe"), []],
-    [join(runtimes, "@deno/linux-x64-glibc/deno"), ["run", "-A"]],
+    [RUNTIME_BINARIES.bun, []],
+    [RUNTIME_BINARIES.deno, ["run", "-A"]],
   ] as const) {
     assert.is(succeeded(run(binary, [...args, `${packageRoot}src/cli.ts`, "-V"])), `kahook ${version}\n`, binary);
   }

@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CONFIGURED_ENV } from "../_configured.ts";
-import { here, PRELOAD_FLAGS, run, runRuntime, succeeded } from "../_run.ts";
+import { here, kahookLines, PRELOAD_FLAGS, run, runRuntime, succeeded } from "../_run.ts";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,11 +11,10 @@ import { root } from "../_repo.ts";
 /** sysexits.h EX_CONFIG, the status register exits with on an invalid configuration. */
 const EX_CONFIG = 78;
 const DEBUG = { ...CONFIGURED_ENV, KAHOOK_DEBUG: "1" };
-const kahookLines = (stderr: string) => stderr.split("\n").filter((line) => line.startsWith("kahook: "));
 
 for (const flag of PRELOAD_FLAGS) {
   test(`${flag}: unix-domain sockets, pipes and child_process IPC work unchanged and are not touched`, () => {
-    const result = runRuntime([flag, "kahook/register", here("node/_local")], DEBUG);
+    const result = runRuntime([flag, "kahook/register", here("fixtures/failsafe/local")], DEBUG);
     assert.equal(JSON.parse(succeeded(result)), { unix: "unix ok", pipe: "pipe ok", ipc: "ipc back" });
     assert.equal(kahookLines(result.stderr), []);
   });
@@ -33,7 +32,7 @@ for (const flag of PRELOAD_FLAGS) {
 }
 
 test("KAHOOK_DEBUG: one line per configured socket with fd, direction and options; accepted sockets cost none", () => {
-  const result = runRuntime(["--import", "kahook/register", here("_pair")], DEBUG);
+  const result = runRuntime(["--import", "kahook/register", here("fixtures/preload/pair")], DEBUG);
   succeeded(result);
   const options = "SO_KEEPALIVE=1 TCP_KEEPIDLE=11 TCP_KEEPINTVL=7 TCP_KEEPCNT=3 TCP_USER_TIMEOUT=12345 TCP_SYNCNT=2 TCP_MAXSEG=1000 TCP_WINDOW_CLAMP=20000";
   const lines = kahookLines(result.stderr).map((line) => line.replace(/fd \d+/, "fd N"));
@@ -60,13 +59,13 @@ test("without koffi the program runs on unconfigured, after one line that says s
 });
 
 test("without KAHOOK_DEBUG the preload writes nothing", () => {
-  const result = runRuntime(["--import", "kahook/register", here("_pair")], CONFIGURED_ENV);
+  const result = runRuntime(["--import", "kahook/register", here("fixtures/preload/pair")], CONFIGURED_ENV);
   succeeded(result);
   assert.is(result.stderr, "");
 });
 
 test("--require and --import together install the hooks once", () => {
-  const result = runRuntime(["--require", "kahook/register", "--import", "kahook/register", here("_pair")], DEBUG);
+  const result = runRuntime(["--require", "kahook/register", "--import", "kahook/register", here("fixtures/preload/pair")], DEBUG);
   succeeded(result);
   assert.is(kahookLines(result.stderr).length, 2, result.stderr);
 });
@@ -88,7 +87,7 @@ for (const flag of PRELOAD_FLAGS) {
 
 test("a socket kahook cannot create (EMFILE) is reported; the program gets Node's own error and goes on", () => {
   // 64 fds: enough for Node to start, few enough to run out within the fixture's bound.
-  const script = `ulimit -n 64 && exec "${process.execPath}" --import kahook/register "${here("node/_exhaust")}"`;
+  const script = `ulimit -n 64 && exec "${process.execPath}" --import kahook/register "${here("fixtures/failsafe/exhaust")}"`;
   // The JavaScript hooks create the socket themselves; the interposer never does.
   const result = run("sh", ["-c", script], { ...DEBUG, KAHOOK_INTERPOSER: "0" });
   assert.equal(JSON.parse(succeeded(result)), { code: "EMFILE" });

@@ -3,8 +3,9 @@ import net from "node:net";
 import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { getKeepAlive, install, KahookError, uninstall } from "../../mod.ts";
+import { getKeepAlive, install, type KahookError, uninstall } from "../../mod.ts";
 import { tcpPrototype } from "../../src/hooks/node.ts";
+import { fails } from "../_fails.ts";
 import { runRuntime, succeeded } from "../_run.ts";
 
 const HOOKED = ["connect", "connect6", "listen", "setKeepAlive"] as const;
@@ -55,13 +56,7 @@ test("uninstall() restores the originals, and new sockets are left alone", async
 });
 
 test("invalid options throw KahookError at install and leave the prototype as it was", () => {
-  try {
-    install({ options: { idle: -1 } });
-    assert.unreachable("install accepted idle: -1");
-  } catch (error) {
-    assert.instance(error, KahookError);
-    assert.is((error as KahookError).code, "KAHOOK_ERR_INVALID_OPTION");
-  }
+  fails(() => install({ options: { idle: -1 } }), { code: "KAHOOK_ERR_INVALID_OPTION" });
   assert.equal(tcpMethods(), original);
 });
 

@@ -7,7 +7,7 @@ import { here, runRuntime, succeeded } from "../_run.ts";
 const LINUX_DEFAULT_IDLE = 7_200_000;
 
 function pair(args: string[], env: Record<string, string>): Record<Role, Readback> {
-  const lines = readbacks(succeeded(runRuntime([...args, here("_pair")], env)));
+  const lines = readbacks(succeeded(runRuntime([...args, here("fixtures/preload/pair")], env)));
   return Object.fromEntries(lines.map((line) => [line.role, line])) as Record<Role, Readback>;
 }
 

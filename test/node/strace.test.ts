@@ -51,7 +51,7 @@ function traced(args: string[], env: Record<string, string>): string[] {
 
 for (const flag of PRELOAD_FLAGS) {
   test(`${flag}: setsockopt before listen(2) and connect(2), none per accepted connection`, () => {
-    const seen = traced([flag, "kahook/register", here("node/_strace"), String(CONNECTIONS)], CONFIGURED_ENV);
+    const seen = traced([flag, "kahook/register", here("fixtures/strace/connections"), String(CONNECTIONS)], CONFIGURED_ENV);
     const expected = [
       `socket ${KAHOOK} listen`,
       ...Array<string>(CONNECTIONS).fill(`socket ${KAHOOK} connect`),
@@ -62,7 +62,7 @@ for (const flag of PRELOAD_FLAGS) {
 }
 
 test("every path: the options precede each connect(2) and listen(2); accepted sockets get none", () => {
-  const seen = traced(["--import", "kahook/register", here("_paths")], { ...CONFIGURED_ENV, ...selfSignedCert() });
+  const seen = traced(["--import", "kahook/register", here("fixtures/paths/paths")], { ...CONFIGURED_ENV, ...selfSignedCert() });
   const clients = seen.filter((life) => life.includes("connect"));
   const listeners = seen.filter((life) => life.includes("listen"));
   const accepted = seen.filter((life) => life.startsWith("accept4"));
@@ -78,7 +78,7 @@ test("every path: the options precede each connect(2) and listen(2); accepted so
 });
 
 test("without the preload, no option is set before connect(2)", () => {
-  const seen = traced([here("node/_strace"), String(CONNECTIONS)], CONFIGURED_ENV);
+  const seen = traced([here("fixtures/strace/connections"), String(CONNECTIONS)], CONFIGURED_ENV);
   assert.equal(seen.filter((life) => life !== "socket connect" && life !== "socket listen" && life !== "accept4"), []);
 });
 

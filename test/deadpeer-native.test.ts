@@ -62,6 +62,8 @@ async function vanishUnderFetch(args: readonly string[], env: Record<string, str
   let peer: net.Socket | undefined;
   try {
     assert.equal(await child.next(), { event: "connected" });
+    // The response was the connection's last traffic: the keepalive timer counts from about here.
+    const lastTraffic = performance.now();
     peer = await accepted;
     const socket = tcpSockets(child.pid).find(({ remote }) => remote.endsWith(`:${port}`));
     assert.ok(socket, `the fixture holds no connection to port ${port}`);
@@ -70,9 +72,10 @@ async function vanishUnderFetch(args: readonly string[], env: Record<string, str
     assert.is(socket.state, "ESTABLISHED", "the pooled connection");
     peer.on("error", () => {});
     dropAllTraffic(peer);
-    const since = performance.now();
+    // An idle connection's bound counts from its last traffic, a busy one's from the data sent once the peer vanished.
+    const vanished = performance.now();
     assert.equal(await child.ask("vanished"), { event: "told" });
-    const closure = await watchKernelClosure(copy, since);
+    const closure = await watchKernelClosure(copy, busy ? vanished : lastTraffic);
     return { closure, request: busy ? await child.next() : undefined };
   } finally {
     if (copy !== undefined) libc.close(copy);

@@ -1,7 +1,7 @@
 /**
  * What JSR checks, run with the Deno of the test matrix: `deno lint` over the repository (its
  * recommended rules) and `deno doc --lint mod.ts` (every exported symbol documented, no private
- * type in a public signature).
+ * type in a public signature); and the formatter, `deno fmt --check`.
  */
 import process from "node:process";
 import { test } from "uvu";
@@ -15,6 +15,12 @@ const deno = (args: string[]) =>
 
 test("deno lint: no problems", () => {
   const result = deno(["lint"]);
+  assert.is(result.status, 0, `${result.stdout}\n${result.stderr}`);
+  assert.match(result.stderr + result.stdout, /Checked \d+ files/);
+});
+
+test("deno fmt --check: every TypeScript file formatted as deno.json's fmt settings say (line width 120)", () => {
+  const result = deno(["fmt", "--check"]);
   assert.is(result.status, 0, `${result.stdout}\n${result.stderr}`);
   assert.match(result.stderr + result.stdout, /Checked \d+ files/);
 });

@@ -16,10 +16,16 @@
  * @module
  */
 export { getKeepAlive, setKeepAlive, type Target } from "./src/api/keepalive.ts";
-export { configFromEnv, type Config, type Env, type Mode } from "./src/config/env.ts";
+export { type Config, configFromEnv, type Env, type Mode } from "./src/config/env.ts";
 export { KahookError, type KahookErrorCode } from "./src/api/errors.ts";
-export { compileOptions, deriveUserTimeout, type KeepAliveOptions, type KeepAliveState, type Setting } from "./src/config/options.ts";
-export { install, uninstall, type HookConfig } from "./src/process/install.ts";
+export {
+  compileOptions,
+  deriveUserTimeout,
+  type KeepAliveOptions,
+  type KeepAliveState,
+  type Setting,
+} from "./src/config/options.ts";
+export { type HookConfig, install, uninstall } from "./src/process/install.ts";
 export type { Rule } from "./src/config/rules.ts";
 export type { OptionName, Platform, SocketOption } from "./src/sys/platform.ts";
-export { SOCKET_CHANNEL, stats, type SocketEvent, type Stats } from "./src/process/observe.ts";
+export { SOCKET_CHANNEL, type SocketEvent, type Stats, stats } from "./src/process/observe.ts";

@@ -63,4 +63,13 @@ for (let i = 0; i < CONNECTIONS; i++) await connectOnce(port, onConnect);
 const elapsed = performance.now() - started;
 const after = usage();
 server.close();
-process.stdout.write(JSON.stringify({ contender: CONTENDER, connections: CONNECTIONS, firstConnectionMs, usPerConnection: (elapsed * 1000) / CONNECTIONS, before, after }) + "\n");
+process.stdout.write(
+  JSON.stringify({
+    contender: CONTENDER,
+    connections: CONNECTIONS,
+    firstConnectionMs,
+    usPerConnection: (elapsed * 1000) / CONNECTIONS,
+    before,
+    after,
+  }) + "\n",
+);

@@ -13,16 +13,42 @@ export interface Results {
   machine: string;
   versions: Record<string, string>;
   seconds?: number;
-  syscalls: { runtime: RuntimeName; contender: string; setsockopt: number; getsockopt: number; total: number; byName: Record<string, number> }[];
+  syscalls: {
+    runtime: RuntimeName;
+    contender: string;
+    setsockopt: number;
+    getsockopt: number;
+    total: number;
+    byName: Record<string, number>;
+  }[];
   time: { runtime: RuntimeName; contender: string; usPerConnection: number; samples: number[] }[];
-  ffi: { runtime: RuntimeName; nsPerCall: number; cNsPerCall: number; nsPerPath: number; cNsPerPath: number; nodeFfiNsPerCall?: number }[];
+  ffi: {
+    runtime: RuntimeName;
+    nsPerCall: number;
+    cNsPerCall: number;
+    nsPerPath: number;
+    cNsPerPath: number;
+    nodeFfiNsPerCall?: number;
+  }[];
   /** ns per loopback connection, one per round: nothing set, the 5 calls made by the program, by the C reference's connect, by the interposer. */
   interposerPath?: { connections: number; none: number[]; calls: number[]; reference: number[]; interposer: number[] };
   /** An empty program's start-up, in ms, one sample per round: no preload, an empty module in the form, kahook's preload in the form. */
-  startup: { runtime: RuntimeName; form: string; none: number[]; empty: number[]; kahook: number[]; targetOver?: "none" | "empty" }[];
+  startup: {
+    runtime: RuntimeName;
+    form: string;
+    none: number[];
+    empty: number[];
+    kahook: number[];
+    targetOver?: "none" | "empty";
+  }[];
   /** Medians, in ms, of a program's first loopback connection, connect to close. */
   firstConnection: { runtime: RuntimeName; msWithout: number; msWith: number }[];
-  memory: { runtime: RuntimeName; contender: string; before: { rss: number; fds: number }; after: { rss: number; fds: number } }[];
+  memory: {
+    runtime: RuntimeName;
+    contender: string;
+    before: { rss: number; fds: number };
+    after: { rss: number; fds: number };
+  }[];
   /** The C program native/connect_loop.c under each preload (none, kahook-run, libkeepalive0, c-reference), each a process of its own. */
   programs?: {
     /** Connections per timed run, per strace run; alternated rounds of the timed and of the start-up runs. */
@@ -33,7 +59,13 @@ export interface Results {
     /** Contenders that could not run on the machine, and why. */
     skipped: { contender: string; reason: string }[];
     /** Calls per connection (strace -f -c, a run with 0 connections subtracted); startupCalls: all calls of that run. */
-    syscalls: { contender: string; setsockopt: number; total: number; startupCalls: number; byName: Record<string, number> }[];
+    syscalls: {
+      contender: string;
+      setsockopt: number;
+      total: number;
+      startupCalls: number;
+      byName: Record<string, number>;
+    }[];
     /** µs per connection, one sample per round. */
     time: { contender: string; usPerConnection: number; samples: number[] }[];
     /** ms from spawn to exit with 0 connections, one sample per round; kahook-run-cli: through `kahook run --`. */
@@ -42,9 +74,16 @@ export interface Results {
 }
 
 const MiB = 1024 * 1024;
-const fixed = (value: number | undefined, digits = 1) => (value === undefined || Number.isNaN(value) ? "-" : value.toFixed(digits));
+const fixed = (
+  value: number | undefined,
+  digits = 1,
+) => (value === undefined || Number.isNaN(value) ? "-" : value.toFixed(digits));
 const table = (header: string[], rows: string[][]) =>
-  [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
+  [
+    `| ${header.join(" | ")} |`,
+    `|${header.map(() => "---").join("|")}|`,
+    ...rows.map((row) => `| ${row.join(" | ")} |`),
+  ].join("\n");
 const verdict = (met: boolean) => (met ? "met" : "**not met**");
 /** Median over rounds of a[i] / b[i]. */
 const pairedRatio = (a: number[], b: number[]) => median(a.map((value, i) => value / b[i]));
@@ -96,15 +135,25 @@ function programsTarget(programs: NonNullable<Results["programs"]>): string | un
   const [none, kahook, reference] = [calls("none"), calls("kahook-run"), calls("c-reference")];
   const [kahookUs, referenceUs] = [time("kahook-run"), time("c-reference")];
   if (!none || !kahook || !reference || !kahookUs || !referenceUs) return undefined;
-  const setsockopt = (row: { setsockopt: number } | undefined) => (row ? fixed(row.setsockopt - none.setsockopt, 2) : "not installed");
+  const setsockopt = (
+    row: { setsockopt: number } | undefined,
+  ) => (row ? fixed(row.setsockopt - none.setsockopt, 2) : "not installed");
   const ratios = kahookUs.map((us, round) => us / referenceUs[round]);
   const [ratio, noise] = [median(ratios), halfIqr(ratios)];
   // A spread wider than the 5% margin means the machine was too busy for the rounds to tell.
-  const outcome = noise > 0.05 ? "**inconclusive** (the rounds' spread exceeds the margin)" : verdict(Math.abs(ratio - 1) <= 0.05);
+  const outcome = noise > 0.05
+    ? "**inconclusive** (the rounds' spread exceeds the margin)"
+    : verdict(Math.abs(ratio - 1) <= 0.05);
   return (
-    `- C programs: kahook run adds ${setsockopt(kahook)} setsockopt per connection (libkeepalive0 ${setsockopt(calls("libkeepalive0"))}, ` +
-    `C reference ${setsockopt(reference)}) and ${fixed(median(programAdded(programs, "kahook-run")!), 2)} µs per connection ` +
-    `against the C reference's ${fixed(median(programAdded(programs, "c-reference")!), 2)} µs; its µs per connection differ from the C reference's by ` +
+    `- C programs: kahook run adds ${setsockopt(kahook)} setsockopt per connection (libkeepalive0 ${
+      setsockopt(calls("libkeepalive0"))
+    }, ` +
+    `C reference ${setsockopt(reference)}) and ${
+      fixed(median(programAdded(programs, "kahook-run")!), 2)
+    } µs per connection ` +
+    `against the C reference's ${
+      fixed(median(programAdded(programs, "c-reference")!), 2)
+    } µs; its µs per connection differ from the C reference's by ` +
     `${ratio >= 1 ? "+" : ""}${fixed((ratio - 1) * 100)}% (median of ${ratios.length} paired rounds, ` +
     `half their interquartile range ±${fixed(noise * 100)}%; target within 5%): ${outcome}`
   );
@@ -118,12 +167,17 @@ function targets(results: Results): string[] {
     const path = results.interposerPath;
     const ratio = addedRatio(path, path.interposer, path.reference);
     lines.push(
-      `- all runtimes: the interposer's per-connection path costs ${fixed(ratio, 2)}× the same calls from the C reference's connect ` +
-        `(target ≤ 1.05×; ${fixed(addedRatio(path, path.interposer, path.calls), 2)}× the calls made by the program itself): ${verdict(ratio <= 1.05)}`,
+      `- all runtimes: the interposer's per-connection path costs ${
+        fixed(ratio, 2)
+      }× the same calls from the C reference's connect ` +
+        `(target ≤ 1.05×; ${
+          fixed(addedRatio(path, path.interposer, path.calls), 2)
+        }× the calls made by the program itself): ${verdict(ratio <= 1.05)}`,
     );
   }
   for (const runtime of ["node", "bun", "deno"] as RuntimeName[]) {
-    const calls = (contender: string) => results.syscalls.find((s) => s.runtime === runtime && s.contender === contender);
+    const calls = (contender: string) =>
+      results.syscalls.find((s) => s.runtime === runtime && s.contender === contender);
     const [none, client, server] = [calls("none"), calls("kahook-connect"), calls("kahook-listen")];
     if (none && client && server) {
       const added = (name: string) => (client.byName[name] ?? 0) - (none.byName[name] ?? 0);
@@ -136,8 +190,16 @@ function targets(results: Results): string[] {
       const accepted = (server.byName.setsockopt ?? 0) - (none.byName.setsockopt ?? 0);
       lines.push(
         `- ${runtime}: ${fixed(setsockopt, 2)} setsockopt per client connection (target ${DEFAULT_OPTIONS}), ` +
-          `${fixed(accepted, 2)} per accepted connection (target 0), other added calls per client connection: ${others.join(", ") || "none"}` +
-          `${runtime === "deno" ? ` (besides the fd duplicate: dup +${fixed(added("dup"))}, fcntl +${fixed(added("fcntl"))}, close +${fixed(added("close"))})` : ""}: ` +
+          `${fixed(accepted, 2)} per accepted connection (target 0), other added calls per client connection: ${
+            others.join(", ") || "none"
+          }` +
+          `${
+            runtime === "deno"
+              ? ` (besides the fd duplicate: dup +${fixed(added("dup"))}, fcntl +${fixed(added("fcntl"))}, close +${
+                fixed(added("close"))
+              })`
+              : ""
+          }: ` +
           verdict(Math.abs(setsockopt - DEFAULT_OPTIONS) < 0.05 && Math.abs(accepted) < 0.05 && others.length === 0),
       );
     }
@@ -145,24 +207,42 @@ function targets(results: Results): string[] {
     if (ffi) {
       const limit = runtime === "node" ? 1.5 : 1.2;
       const ratio = ffi.nsPerPath / ffi.cNsPerPath;
-      lines.push(`- ${runtime}: kahook's per-connection path takes ${fixed(ratio, 2)}× the same calls from C (target ≤ ${limit}×): ${verdict(ratio <= limit)}`);
+      lines.push(
+        `- ${runtime}: kahook's per-connection path takes ${
+          fixed(ratio, 2)
+        }× the same calls from C (target ≤ ${limit}×): ${verdict(ratio <= limit)}`,
+      );
     }
-    const time = (contender: string) => results.time.find((t) => t.runtime === runtime && t.contender === contender)?.samples;
-    const [kahook, reference, bare, cListen] = [time("kahook-connect"), time("c-connect"), time("none"), time("c-listen")];
+    const time = (contender: string) =>
+      results.time.find((t) => t.runtime === runtime && t.contender === contender)?.samples;
+    const [kahook, reference, bare, cListen] = [
+      time("kahook-connect"),
+      time("c-connect"),
+      time("none"),
+      time("c-listen"),
+    ];
     if (kahook && reference && bare && cListen) {
       // Rounds ran back to back, so the ratio within a round cancels most of the machine's drift.
       const throughput = pairedRatio(reference, kahook); // connections per second, kahook's over the C reference's
       // c-listen makes the same client-side calls as none: their spread is the measurement's noise.
       const noise = Math.abs(pairedRatio(bare, cListen) - 1);
       lines.push(
-        `- ${runtime}: end to end, connection throughput under the preload is ${fixed((throughput - 1) * 100)}% against the C reference's ` +
-          `(target within -2%; noise between two equal contenders here: ±${fixed(noise * 100)}%): ${verdict(throughput >= 0.98)}`,
+        `- ${runtime}: end to end, connection throughput under the preload is ${
+          fixed((throughput - 1) * 100)
+        }% against the C reference's ` +
+          `(target within -2%; noise between two equal contenders here: ±${fixed(noise * 100)}%): ${
+            verdict(throughput >= 0.98)
+          }`,
       );
     }
     for (const start of results.startup.filter((s) => s.runtime === runtime && s.targetOver)) {
       const added = pairedDifference(start.kahook, start.targetOver === "none" ? start.none : start.empty);
       const over = start.targetOver === "none" ? "to start-up" : `over an empty ${start.form} module`;
-      lines.push(`- ${runtime}: \`${start.form} kahook/register\` adds ${fixed(added)} ms ${over} (target ≤ 3 ms): ${verdict(added <= 3)}`);
+      lines.push(
+        `- ${runtime}: \`${start.form} kahook/register\` adds ${fixed(added)} ms ${over} (target ≤ 3 ms): ${
+          verdict(added <= 3)
+        }`,
+      );
     }
     const run = results.memory.find((m) => m.runtime === runtime && m.contender === "kahook-socket");
     const base = results.memory.find((m) => m.runtime === runtime && m.contender === "none");
@@ -174,8 +254,12 @@ function targets(results: Results): string[] {
       const baseFds = base.after.fds - base.before.fds;
       lines.push(
         `- ${runtime}: over 100,000 connections under the preload the fd count goes ${run.before.fds} → ${run.after.fds} ` +
-          `(${signed(baseFds)} without kahook) and RSS grows ${fixed(growth)} MiB (${fixed(baseGrowth)} MiB without kahook; ` +
-          `a growth within ${RSS_NOISE_MIB} MiB of that counts as flat): ${verdict(fds <= baseFds && growth <= baseGrowth + RSS_NOISE_MIB)}`,
+          `(${signed(baseFds)} without kahook) and RSS grows ${fixed(growth)} MiB (${
+            fixed(baseGrowth)
+          } MiB without kahook; ` +
+          `a growth within ${RSS_NOISE_MIB} MiB of that counts as flat): ${
+            verdict(fds <= baseFds && growth <= baseGrowth + RSS_NOISE_MIB)
+          }`,
       );
     }
   }
@@ -184,39 +268,76 @@ function targets(results: Results): string[] {
 
 function markdown(results: Results): string {
   const sections = [
-    `Measured ${results.date.slice(0, 10)} on ${results.machine}; ${Object.entries(results.versions).map(([k, v]) => `${k} ${v}`).join(", ")}. ` +
-      `Medians of alternated runs; the suite took ${fixed(results.seconds, 0)} s.`,
+    `Measured ${results.date.slice(0, 10)} on ${results.machine}; ${
+      Object.entries(results.versions).map(([k, v]) => `${k} ${v}`).join(", ")
+    }. ` +
+    `Medians of alternated runs; the suite took ${fixed(results.seconds, 0)} s.`,
     "**Targets**",
     targets(results).join("\n"),
   ];
   if (results.syscalls.length) {
     sections.push(
       "**System calls per connection** (strace -f -c, 400 connections, start-up subtracted; client and server in one process)",
-      table(["runtime", "contender", "setsockopt", "getsockopt", "all calls", "calls that differ from none"], results.syscalls.map((s) => {
-        const none = results.syscalls.find((n) => n.runtime === s.runtime && n.contender === "none")!;
-        const differing = Object.keys({ ...s.byName, ...none.byName })
-          .map((name) => [name, (s.byName[name] ?? 0) - (none.byName[name] ?? 0)] as const)
-          .filter(([, delta]) => Math.abs(delta) >= 0.5)
-          .map(([name, delta]) => `${name} ${delta > 0 ? "+" : ""}${fixed(delta)}`);
-        return [s.runtime, s.contender, fixed(s.setsockopt, 2), fixed(s.getsockopt, 2), fixed(s.total), differing.join(", ") || "-"];
-      })),
+      table(
+        ["runtime", "contender", "setsockopt", "getsockopt", "all calls", "calls that differ from none"],
+        results.syscalls.map((s) => {
+          const none = results.syscalls.find((n) => n.runtime === s.runtime && n.contender === "none")!;
+          const differing = Object.keys({ ...s.byName, ...none.byName })
+            .map((name) => [name, (s.byName[name] ?? 0) - (none.byName[name] ?? 0)] as const)
+            .filter(([, delta]) => Math.abs(delta) >= 0.5)
+            .map(([name, delta]) => `${name} ${delta > 0 ? "+" : ""}${fixed(delta)}`);
+          return [
+            s.runtime,
+            s.contender,
+            fixed(s.setsockopt, 2),
+            fixed(s.getsockopt, 2),
+            fixed(s.total),
+            differing.join(", ") || "-",
+          ];
+        }),
+      ),
     );
   }
   if (results.time.length) {
     sections.push(
       "**Time per connection** (connect, accept, close on loopback; 1,500 connections per run, 11 runs alternated)",
-      table(["runtime", "contender", "µs per connection", "vs none"], results.time.map((t) => {
-        const none = results.time.find((n) => n.runtime === t.runtime && n.contender === "none")!;
-        return [t.runtime, t.contender, fixed(t.usPerConnection), `${fixed(t.usPerConnection - none.usPerConnection)} µs`];
-      })),
+      table(
+        ["runtime", "contender", "µs per connection", "vs none"],
+        results.time.map((t) => {
+          const none = results.time.find((n) => n.runtime === t.runtime && n.contender === "none")!;
+          return [
+            t.runtime,
+            t.contender,
+            fixed(t.usPerConnection),
+            `${fixed(t.usPerConnection - none.usPerConnection)} µs`,
+          ];
+        }),
+      ),
     );
   }
   if (results.ffi.length) {
     sections.push(
       "**FFI cost, in process** (one setsockopt; kahook's per-connection path of 5 setsockopt; against the same calls from C)",
-      table(["runtime", "ns per call", "C ns per call", "ns per path", "C ns per path", "path ratio", "node:ffi ns per call"], results.ffi.map((f) => [
-        f.runtime, fixed(f.nsPerCall), fixed(f.cNsPerCall), fixed(f.nsPerPath), fixed(f.cNsPerPath), `${fixed(f.nsPerPath / f.cNsPerPath, 2)}×`, fixed(f.nodeFfiNsPerCall),
-      ])),
+      table(
+        [
+          "runtime",
+          "ns per call",
+          "C ns per call",
+          "ns per path",
+          "C ns per path",
+          "path ratio",
+          "node:ffi ns per call",
+        ],
+        results.ffi.map((f) => [
+          f.runtime,
+          fixed(f.nsPerCall),
+          fixed(f.cNsPerCall),
+          fixed(f.nsPerPath),
+          fixed(f.cNsPerPath),
+          `${fixed(f.nsPerPath / f.cNsPerPath, 2)}×`,
+          fixed(f.nodeFfiNsPerCall),
+        ]),
+      ),
     );
   }
   if (results.interposerPath) {
@@ -226,30 +347,61 @@ function markdown(results: Results): string {
       `**The interposer's path** (native/interposer_path.c, in one process: ${path.none.length} rounds of ${path.connections} loopback connections, socket to close, each round alternating the four)`,
       table(["connection", "ns per connection", "added ns", "added vs the C reference's"], [
         ["nothing set", fixed(median(path.none)), "-", "-"],
-        ["5 setsockopt calls made by the program", fixed(median(path.calls)), fixed(added(path.calls)), `${fixed(addedRatio(path, path.calls, path.reference), 2)}×`],
+        [
+          "5 setsockopt calls made by the program",
+          fixed(median(path.calls)),
+          fixed(added(path.calls)),
+          `${fixed(addedRatio(path, path.calls, path.reference), 2)}×`,
+        ],
         ["the C reference's connect making them", fixed(median(path.reference)), fixed(added(path.reference)), "1.00×"],
-        ["the interposer making them", fixed(median(path.interposer)), fixed(added(path.interposer)), `${fixed(addedRatio(path, path.interposer, path.reference), 2)}×`],
+        [
+          "the interposer making them",
+          fixed(median(path.interposer)),
+          fixed(added(path.interposer)),
+          `${fixed(addedRatio(path, path.interposer, path.reference), 2)}×`,
+        ],
       ]),
     );
   }
   if (results.startup.length) {
     sections.push(
-      `**Start-up** (an empty program, process start to exit, in ms; ${results.startup[0].none.length} alternated rounds of each row of a runtime: ` +
-        "medians, and the differences as medians of the differences within a round; \"empty\" preloads an empty module in the same form, the floor of any preload)",
-      table(["runtime", "form", "no preload", "empty", "kahook", "kahook − no preload", "kahook − empty"], results.startup.map((s) => [
-        s.runtime, s.form, fixed(median(s.none)), fixed(median(s.empty)), fixed(median(s.kahook)),
-        fixed(pairedDifference(s.kahook, s.none)), fixed(pairedDifference(s.kahook, s.empty)),
-      ])),
+      `**Start-up** (an empty program, process start to exit, in ms; ${
+        results.startup[0].none.length
+      } alternated rounds of each row of a runtime: ` +
+        'medians, and the differences as medians of the differences within a round; "empty" preloads an empty module in the same form, the floor of any preload)',
+      table(
+        ["runtime", "form", "no preload", "empty", "kahook", "kahook − no preload", "kahook − empty"],
+        results.startup.map((s) => [
+          s.runtime,
+          s.form,
+          fixed(median(s.none)),
+          fixed(median(s.empty)),
+          fixed(median(s.kahook)),
+          fixed(pairedDifference(s.kahook, s.none)),
+          fixed(pairedDifference(s.kahook, s.empty)),
+        ]),
+      ),
       "**First connection** (a program's first loopback connection, connect to close; 15 alternated runs of each)",
-      table(["runtime", "ms without", "ms with the preload"], results.firstConnection.map((f) => [f.runtime, fixed(f.msWithout, 2), fixed(f.msWith, 2)])),
+      table(
+        ["runtime", "ms without", "ms with the preload"],
+        results.firstConnection.map((f) => [f.runtime, fixed(f.msWithout, 2), fixed(f.msWith, 2)]),
+      ),
     );
   }
   if (results.memory.length) {
     sections.push(
       "**Memory** (after 1,000 warm-up connections, and after 100,000 more)",
-      table(["runtime", "contender", "RSS before MiB", "RSS after MiB", "fds before", "fds after"], results.memory.map((m) => [
-        m.runtime, m.contender, fixed(m.before.rss / MiB), fixed(m.after.rss / MiB), String(m.before.fds), String(m.after.fds),
-      ])),
+      table(
+        ["runtime", "contender", "RSS before MiB", "RSS after MiB", "fds before", "fds after"],
+        results.memory.map((m) => [
+          m.runtime,
+          m.contender,
+          fixed(m.before.rss / MiB),
+          fixed(m.after.rss / MiB),
+          String(m.before.fds),
+          String(m.after.fds),
+        ]),
+      ),
     );
   }
   if (results.programs) sections.push(...programsSection(results.programs));
@@ -265,10 +417,10 @@ function programsSection(programs: NonNullable<Results["programs"]>): string[] {
     const added = programAdded(programs, contender);
     const differing = calls && none
       ? Object.keys({ ...calls.byName, ...none.byName })
-          .map((name) => [name, (calls.byName[name] ?? 0) - (none.byName[name] ?? 0)] as const)
-          .filter(([, delta]) => Math.abs(delta) >= 0.05)
-          .map(([name, delta]) => `${name} ${delta > 0 ? "+" : ""}${fixed(delta, 2)}`)
-          .join(", ") || "-"
+        .map((name) => [name, (calls.byName[name] ?? 0) - (none.byName[name] ?? 0)] as const)
+        .filter(([, delta]) => Math.abs(delta) >= 0.05)
+        .map(([name, delta]) => `${name} ${delta > 0 ? "+" : ""}${fixed(delta, 2)}`)
+        .join(", ") || "-"
       : "-";
     return [
       contender,
@@ -285,13 +437,27 @@ function programsSection(programs: NonNullable<Results["programs"]>): string[] {
   const skipped = programs.skipped.map(({ contender, reason }) => `${contender} did not run: ${reason}.`);
   return [
     `**C programs** (native/connect_loop.c, each contender a process of its own started as a user would: ` +
-      `${programs.connections.toLocaleString("en")} loopback connections to its own listener per timed run, socket, connect, accept, close, ` +
-      `after a warm-up; system calls from strace -f -c over ${programs.straceConnections.toLocaleString("en")} connections with a run of 0 subtracted; ` +
-      `` +
-      `start-up is spawn to exit of a run with 0 connections; ${programs.rounds} rounds of each timed run and ${programs.startupRounds} of each start-up alternated, ` +
-      `the CLI's on rounds of its own; medians ± half the interquartile range)`,
+    `${
+      programs.connections.toLocaleString("en")
+    } loopback connections to its own listener per timed run, socket, connect, accept, close, ` +
+    `after a warm-up; system calls from strace -f -c over ${
+      programs.straceConnections.toLocaleString("en")
+    } connections with a run of 0 subtracted; ` +
+    `` +
+    `start-up is spawn to exit of a run with 0 connections; ${programs.rounds} rounds of each timed run and ${programs.startupRounds} of each start-up alternated, ` +
+    `the CLI's on rounds of its own; medians ± half the interquartile range)`,
     table(
-      ["contender", "preloads", "setsockopt per connection", "all calls per connection", "calls that differ from none", "µs per connection", "added µs vs none", "start-up ms", "start-up calls"],
+      [
+        "contender",
+        "preloads",
+        "setsockopt per connection",
+        "all calls per connection",
+        "calls that differ from none",
+        "µs per connection",
+        "added µs vs none",
+        "start-up ms",
+        "start-up calls",
+      ],
       rows,
     ),
     ...(skipped.length ? [skipped.join(" ")] : []),
@@ -323,15 +489,26 @@ export function chart(results: Results): string {
     }
     y += 24;
   };
-  panel("Time per loopback connection (median)", runtimes.flatMap((runtime) =>
-    contenders.flatMap((contender, i) => {
-      const t = results.time.find((r) => r.runtime === runtime && r.contender === contender);
-      return t ? [{ label: `${runtime} ${contender}`, value: t.usPerConnection, color: colors[i % colors.length] }] : [];
-    })), "µs");
-  panel("Per-connection path in process: 5 setsockopt (median)", results.ffi.flatMap((f) => [
-    { label: `${f.runtime} kahook`, value: f.nsPerPath, color: colors[1] },
-    { label: `${f.runtime} C`, value: f.cNsPerPath, color: colors[5] },
-  ]), "ns");
+  panel(
+    "Time per loopback connection (median)",
+    runtimes.flatMap((runtime) =>
+      contenders.flatMap((contender, i) => {
+        const t = results.time.find((r) => r.runtime === runtime && r.contender === contender);
+        return t
+          ? [{ label: `${runtime} ${contender}`, value: t.usPerConnection, color: colors[i % colors.length] }]
+          : [];
+      })
+    ),
+    "µs",
+  );
+  panel(
+    "Per-connection path in process: 5 setsockopt (median)",
+    results.ffi.flatMap((f) => [
+      { label: `${f.runtime} kahook`, value: f.nsPerPath, color: colors[1] },
+      { label: `${f.runtime} C`, value: f.cNsPerPath, color: colors[5] },
+    ]),
+    "ns",
+  );
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" font-family="sans-serif" font-size="11">\n` +
     `<rect width="100%" height="100%" fill="white"/>\n${parts.join("\n")}\n</svg>\n`;
 }
@@ -365,27 +542,47 @@ export function reportSection(results: Results, chart: string): string {
 
 /** The README's section: a few figures from the report, a link to it, then the chart. */
 export function headlineSection(results: Results, chart: string, page: string): string {
-  const runtimes = (["node", "bun", "deno"] as RuntimeName[]).filter((runtime) => results.syscalls.some((s) => s.runtime === runtime));
+  const runtimes = (["node", "bun", "deno"] as RuntimeName[]).filter((runtime) =>
+    results.syscalls.some((s) => s.runtime === runtime)
+  );
   const lines: string[] = [];
   const added = (contender: string, runtime: RuntimeName) => {
-    const [mine, none] = [contender, "none"].map((name) => results.syscalls.find((s) => s.runtime === runtime && s.contender === name));
+    const [mine, none] = [contender, "none"].map((name) =>
+      results.syscalls.find((s) => s.runtime === runtime && s.contender === name)
+    );
     return mine && none ? fixed((mine.byName.setsockopt ?? 0) - (none.byName.setsockopt ?? 0), 2) : "-";
   };
   if (runtimes.length) {
     lines.push(
-      `- System calls: ${runtimes.map((runtime) => `${runtime} ${added("kahook-connect", runtime)}`).join(", ")} setsockopt added per client connection ` +
-        `(the default configuration sets ${DEFAULT_OPTIONS} options), and ${runtimes.map((runtime) => `${runtime} ${added("kahook-listen", runtime)}`).join(", ")} per accepted connection.`,
+      `- System calls: ${
+        runtimes.map((runtime) => `${runtime} ${added("kahook-connect", runtime)}`).join(", ")
+      } setsockopt added per client connection ` +
+        `(the default configuration sets ${DEFAULT_OPTIONS} options), and ${
+          runtimes.map((runtime) => `${runtime} ${added("kahook-listen", runtime)}`).join(", ")
+        } per accepted connection.`,
     );
   }
   const timed = (["node", "bun", "deno"] as RuntimeName[]).flatMap((runtime) => {
-    const [kahook, none] = ["kahook-connect", "none"].map((name) => results.time.find((t) => t.runtime === runtime && t.contender === name));
-    return kahook && none ? [`${runtime} ${fixed(kahook.usPerConnection)} µs against ${fixed(none.usPerConnection)} µs`] : [];
+    const [kahook, none] = ["kahook-connect", "none"].map((name) =>
+      results.time.find((t) => t.runtime === runtime && t.contender === name)
+    );
+    return kahook && none
+      ? [`${runtime} ${fixed(kahook.usPerConnection)} µs against ${fixed(none.usPerConnection)} µs`]
+      : [];
   });
-  if (timed.length) lines.push(`- Time per loopback connection (connect, accept, close), with the preload and without: ${timed.join(", ")}.`);
-  const started = results.startup.filter((s) => s.targetOver).map((s) => `${s.runtime} \`${s.form}\` ${fixed(pairedDifference(s.kahook, s.none))} ms`);
+  if (timed.length) {
+    lines.push(
+      `- Time per loopback connection (connect, accept, close), with the preload and without: ${timed.join(", ")}.`,
+    );
+  }
+  const started = results.startup.filter((s) => s.targetOver).map((s) =>
+    `${s.runtime} \`${s.form}\` ${fixed(pairedDifference(s.kahook, s.none))} ms`
+  );
   if (started.length) lines.push(`- Start-up of an empty program, added by the preload: ${started.join(", ")}.`);
   const programs = results.programs;
-  const [kahookRun, reference] = programs ? [programAdded(programs, "kahook-run"), programAdded(programs, "c-reference")] : [];
+  const [kahookRun, reference] = programs
+    ? [programAdded(programs, "kahook-run"), programAdded(programs, "c-reference")]
+    : [];
   if (kahookRun && reference) {
     lines.push(
       `- C programs under \`kahook run\`: ${fixed(median(kahookRun), 2)} µs added per connection, ` +
@@ -395,25 +592,47 @@ export function headlineSection(results: Results, chart: string, page: string): 
   const verdicts = targets(results);
   lines.push(`- Targets: ${verdicts.filter((line) => line.endsWith(": met")).length} of ${verdicts.length} met.`);
   return (
-    `Measured ${results.date.slice(0, 10)} on ${results.machine}; ${Object.entries(results.versions).map(([k, v]) => `${k} ${v}`).join(", ")}. ` +
-    `Every table, and what each target means: [${page}](${page}).\n\n${lines.join("\n")}\n\n![benchmark chart](${chart})\n`
+    `Measured ${results.date.slice(0, 10)} on ${results.machine}; ${
+      Object.entries(results.versions).map(([k, v]) => `${k} ${v}`).join(", ")
+    }. ` +
+    `Every table, and what each target means: [${page}](${page}).\n\n${
+      lines.join("\n")
+    }\n\n![benchmark chart](${chart})\n`
   );
 }
 
 /** text with what lies between its markers replaced by content; throws when file lacks them. */
 export function withSection(text: string, markers: Markers, content: string, file: string): string {
   const [start, end] = [text.indexOf(markers.start), text.indexOf(markers.end)];
-  if (start < 0 || end < start) throw new Error(`${file} lacks the markers ${markers.start} and ${markers.end}: its benchmark figures cannot be rewritten`);
+  if (start < 0 || end < start) {
+    throw new Error(
+      `${file} lacks the markers ${markers.start} and ${markers.end}: its benchmark figures cannot be rewritten`,
+    );
+  }
   return `${text.slice(0, start + markers.start.length)}\n${content}${text.slice(end)}`;
 }
 
 /** The texts of the report files with their sections generated from results, the results directory holding the chart. */
-export function reportTexts(results: Results, directory: string, files: ReportFiles): Record<keyof ReportFiles, string> {
+export function reportTexts(
+  results: Results,
+  directory: string,
+  files: ReportFiles,
+): Record<keyof ReportFiles, string> {
   const chart = join(directory, "chart.svg");
   const read = (file: string) => readFileSync(file, "utf8");
   return {
-    readme: withSection(read(files.readme), HEADLINE_MARKERS, headlineSection(results, linkFrom(files.readme, chart), linkFrom(files.readme, files.page)), files.readme),
-    page: withSection(read(files.page), REPORT_MARKERS, reportSection(results, linkFrom(files.page, chart)), files.page),
+    readme: withSection(
+      read(files.readme),
+      HEADLINE_MARKERS,
+      headlineSection(results, linkFrom(files.readme, chart), linkFrom(files.readme, files.page)),
+      files.readme,
+    ),
+    page: withSection(
+      read(files.page),
+      REPORT_MARKERS,
+      reportSection(results, linkFrom(files.page, chart)),
+      files.page,
+    ),
   };
 }
 

@@ -52,7 +52,13 @@ const REGISTER_CJS = join(root, "dist/src/register.cjs");
 const REGISTER_ESM = join(root, "dist/src/register.js");
 /** What Bun and Deno load from source, as from a clone or from JSR: the module graph rather than a bundle. */
 const REGISTER_SOURCE = join(root, "src/register.ts");
-const bundleForm = (name: string, flag: string, empty: string, kahook: string, targetOver: "none" | "empty") => ({ name, flag, empty, kahook, targetOver });
+const bundleForm = (name: string, flag: string, empty: string, kahook: string, targetOver: "none" | "empty") => ({
+  name,
+  flag,
+  empty,
+  kahook,
+  targetOver,
+});
 const ESM_PRELOAD_FORMS: PreloadForm[] = [
   bundleForm("--preload", "--preload", EMPTY_ESM, REGISTER_ESM, "none"),
   { name: "--preload src/register.ts", flag: "--preload", empty: EMPTY_ESM, kahook: REGISTER_SOURCE },
@@ -64,7 +70,10 @@ const ALL_RUNTIMES: Runtime[] = [
     binary: process.execPath,
     run: [],
     preload: ["--require", REGISTER_CJS],
-    forms: [bundleForm("--require", "--require", EMPTY_CJS, REGISTER_CJS, "none"), bundleForm("--import", "--import", EMPTY_ESM, REGISTER_ESM, "empty")],
+    forms: [
+      bundleForm("--require", "--require", EMPTY_CJS, REGISTER_CJS, "none"),
+      bundleForm("--import", "--import", EMPTY_ESM, REGISTER_ESM, "empty"),
+    ],
     script: (name) => join(root, "dist/bench", `${name}.js`),
   },
   {
@@ -104,7 +113,15 @@ const C_CONNECT_LOOP = join(build, "connect_loop");
 
 function contendersFor(runtime: Runtime): Contender[] {
   // kahook-*: the preload with its interposer; hooks-connect: the preload's JavaScript hooks alone (KAHOOK_INTERPOSER=0).
-  const all: Contender[] = ["none", "kahook-connect", "kahook-listen", "hooks-connect", "setKeepAlive", "c-connect", "c-listen"];
+  const all: Contender[] = [
+    "none",
+    "kahook-connect",
+    "kahook-listen",
+    "hooks-connect",
+    "setKeepAlive",
+    "c-connect",
+    "c-listen",
+  ];
   // net-keepalive documents Node only; its native part (ffi-rs) is a Node-API addon.
   return runtime.name === "node" ? [...all, "net-keepalive"] : all;
 }
@@ -113,7 +130,10 @@ function contendersFor(runtime: Runtime): Contender[] {
 function benchEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const name of Object.keys(env)) {
-    if (name.startsWith("TCP_") || name.startsWith("KAHOOK_") || LIBKEEPALIVE_VARIABLES.includes(name) || name === "LD_PRELOAD") delete env[name];
+    if (
+      name.startsWith("TCP_") || name.startsWith("KAHOOK_") || LIBKEEPALIVE_VARIABLES.includes(name) ||
+      name === "LD_PRELOAD"
+    ) delete env[name];
   }
   return env;
 }
@@ -148,7 +168,9 @@ function runJson<T>(binary: string, args: string[], env: NodeJS.ProcessEnv, json
       clearTimeout(timer);
       const line = stdout.trim().split("\n").pop() ?? "";
       if (code !== 0 || (json && !line.startsWith("{"))) {
-        reject(new Error(`${binary} ${args.join(" ")} exited ${code}: ${stderr.trim().split("\n").slice(-3).join(" | ")}`));
+        reject(
+          new Error(`${binary} ${args.join(" ")} exited ${code}: ${stderr.trim().split("\n").slice(-3).join(" | ")}`),
+        );
       } else resolve((json ? JSON.parse(line) : undefined) as T);
     });
   });
@@ -227,7 +249,12 @@ async function time(results: Results): Promise<void> {
       return (await runJson<ConnectionRun>(runtime.binary, args, env)).usPerConnection;
     });
     for (const [contender, values] of Object.entries(samples)) {
-      results.time.push({ runtime: runtime.name, contender: contender as Contender, usPerConnection: median(values), samples: values });
+      results.time.push({
+        runtime: runtime.name,
+        contender: contender as Contender,
+        usPerConnection: median(values),
+        samples: values,
+      });
     }
   }
 }
@@ -248,7 +275,8 @@ async function ffi(results: Results): Promise<void> {
   const ROUNDS = 7;
   const PATH_CALLS = 5;
   const cLoop = (calls: number) =>
-    (JSON.parse(execFileSync(C_LOOP, ["100000", String(calls)], { encoding: "utf8" })) as { nsPerIteration: number }).nsPerIteration;
+    (JSON.parse(execFileSync(C_LOOP, ["100000", String(calls)], { encoding: "utf8" })) as { nsPerIteration: number })
+      .nsPerIteration;
   for (const runtime of RUNTIMES) {
     const runs: FfiRun[] = [];
     const samples = await alternate(["kahook", "c-call", "c-path"] as const, ROUNDS, async (who, round) => {
@@ -256,7 +284,9 @@ async function ffi(results: Results): Promise<void> {
       if (who !== "kahook") return cLoop(who === "c-call" ? 1 : PATH_CALLS);
       const { args, env } = invocation(runtime, "none", "ffi-cost", {});
       const run = await runJson<FfiRun>(runtime.binary, args, env);
-      if (run.settings !== PATH_CALLS) throw new Error(`the default configuration made ${run.settings} calls, not ${PATH_CALLS}`);
+      if (run.settings !== PATH_CALLS) {
+        throw new Error(`the default configuration made ${run.settings} calls, not ${PATH_CALLS}`);
+      }
       runs.push(run);
       return run.nsPerCall;
     });
@@ -280,7 +310,10 @@ async function ffi(results: Results): Promise<void> {
 function interposer(results: Results): void {
   progress(`interposer: ${INTERPOSER_ROUNDS} rounds of ${INTERPOSER_CONNECTIONS} connections × 4`);
   const args = [libraryPath(), C_PRELOAD, String(INTERPOSER_CONNECTIONS), String(INTERPOSER_ROUNDS)];
-  results.interposerPath = { connections: INTERPOSER_CONNECTIONS, ...JSON.parse(execFileSync(C_INTERPOSER_PATH, args, { encoding: "utf8" })) };
+  results.interposerPath = {
+    connections: INTERPOSER_CONNECTIONS,
+    ...JSON.parse(execFileSync(C_INTERPOSER_PATH, args, { encoding: "utf8" })),
+  };
 }
 /** Many short rounds: the machine's drift moves every loop of a round alike, and the median of 61 ratios steadies. */
 const INTERPOSER_ROUNDS = 61;
@@ -308,14 +341,28 @@ async function startup(results: Results): Promise<void> {
       return performance.now() - started;
     });
     for (const { name, targetOver } of runtime.forms) {
-      results.startup.push({ runtime: runtime.name, form: name, none: samples.none, empty: samples[`empty ${name}`], kahook: samples[`kahook ${name}`], targetOver });
+      results.startup.push({
+        runtime: runtime.name,
+        form: name,
+        none: samples.none,
+        empty: samples[`empty ${name}`],
+        kahook: samples[`kahook ${name}`],
+        targetOver,
+      });
     }
     // Connect mode: the server's listen(2) must not load the FFI before the first client does.
     const first = await alternate(["none", "kahook-connect"] as const, 15, async (contender) => {
-      const { args, env } = invocation(runtime, contender, "connections", { BENCH_CONNECTIONS: "0", BENCH_WARMUP: "0" });
+      const { args, env } = invocation(runtime, contender, "connections", {
+        BENCH_CONNECTIONS: "0",
+        BENCH_WARMUP: "0",
+      });
       return (await runJson<ConnectionRun>(runtime.binary, args, env)).firstConnectionMs;
     });
-    results.firstConnection.push({ runtime: runtime.name, msWithout: median(first.none), msWith: median(first["kahook-connect"]) });
+    results.firstConnection.push({
+      runtime: runtime.name,
+      msWithout: median(first.none),
+      msWith: median(first["kahook-connect"]),
+    });
   }
 }
 
@@ -324,7 +371,10 @@ async function memory(results: Results): Promise<void> {
   for (const runtime of RUNTIMES) {
     for (const contender of ["none", "kahook-socket"] as const) {
       progress(`memory: ${runtime.name} ${contender} (100,000 connections)`);
-      const { args, env } = invocation(runtime, contender, "connections", { BENCH_CONNECTIONS: "100000", BENCH_WARMUP: "1000" });
+      const { args, env } = invocation(runtime, contender, "connections", {
+        BENCH_CONNECTIONS: "100000",
+        BENCH_WARMUP: "1000",
+      });
       const run = await runJson<ConnectionRun>(runtime.binary, args, env);
       results.memory.push({ runtime: runtime.name, contender, before: run.before, after: run.after });
     }
@@ -363,7 +413,6 @@ function programEnv(contender: ProgramContender): Record<string, string> {
   }
 }
 
-
 /** The contenders that can run on this machine; says which cannot, and why, in the results and on stderr. */
 function availableProgramContenders(skipped: { contender: string; reason: string }[]): ProgramContender[] {
   if (existsSync(LIBKEEPALIVE)) return [...PROGRAM_CONTENDERS];
@@ -389,7 +438,10 @@ const PROGRAM_STARTUP_ROUNDS = 41;
 async function programs(results: Results): Promise<void> {
   const skipped: { contender: string; reason: string }[] = [];
   const contenders = availableProgramContenders(skipped);
-  const envs = Object.fromEntries(contenders.map((c) => [c, programEnv(c)])) as Record<ProgramContender, Record<string, string>>;
+  const envs = Object.fromEntries(contenders.map((c) => [c, programEnv(c)])) as Record<
+    ProgramContender,
+    Record<string, string>
+  >;
   results.programs = {
     connections: PROGRAM_CONNECTIONS,
     straceConnections: PROGRAM_STRACE_CONNECTIONS,
@@ -408,7 +460,11 @@ async function programSyscalls(contenders: ProgramContender[], envs: Record<Prog
     const summary = join(build, "strace.txt");
     // -E puts the variables into the program's environment only: strace itself runs without the preload.
     const variables = Object.entries(envs[contender]).flatMap(([name, value]) => ["-E", `${name}=${value}`]);
-    await runJson("strace", ["-f", "-c", "-o", summary, ...variables, C_CONNECT_LOOP, String(connections), "0"], benchEnv());
+    await runJson(
+      "strace",
+      ["-f", "-c", "-o", summary, ...variables, C_CONNECT_LOOP, String(connections), "0"],
+      benchEnv(),
+    );
     return parseStraceSummary(readFileSync(summary, "utf8"));
   };
   const rows = [];
@@ -437,7 +493,11 @@ async function programTime(contenders: ProgramContender[], envs: Record<ProgramC
     const run = await runJson<{ nsPerConnection: number }>(C_CONNECT_LOOP, args, { ...benchEnv(), ...envs[contender] });
     return run.nsPerConnection / 1000;
   });
-  return contenders.map((contender) => ({ contender, usPerConnection: median(samples[contender]), samples: samples[contender] }));
+  return contenders.map((contender) => ({
+    contender,
+    usPerConnection: median(samples[contender]),
+    samples: samples[contender],
+  }));
 }
 
 /**
@@ -461,14 +521,18 @@ async function programStartup(contenders: ProgramContender[], envs: Record<Progr
     progress(`programs: start-up round ${round + 1}/${PROGRAM_STARTUP_ROUNDS} ${row}`);
     return timed(process.execPath, [join(root, "dist/src/cli.js"), "run", "--", C_CONNECT_LOOP, "0", "0"], benchEnv());
   });
-  return [...contenders.map((contender) => ({ contender, ms: median(samples[contender]), samples: samples[contender] })),
-    { contender: "kahook-run-cli", ms: median(cli["kahook-run-cli"]), samples: cli["kahook-run-cli"] }];
+  return [
+    ...contenders.map((contender) => ({ contender, ms: median(samples[contender]), samples: samples[contender] })),
+    { contender: "kahook-run-cli", ms: median(cli["kahook-run-cli"]), samples: cli["kahook-run-cli"] },
+  ];
 }
 
 const PARTS = { syscalls, time, ffi, interposer, startup, memory, programs };
 const args = process.argv.slice(2);
 const chosen = args.filter((arg) => arg in PARTS);
-const RUNTIMES = ALL_RUNTIMES.filter((r) => !args.some((arg) => ALL_RUNTIMES.some((x) => x.name === arg)) || args.includes(r.name));
+const RUNTIMES = ALL_RUNTIMES.filter((r) =>
+  !args.some((arg) => ALL_RUNTIMES.some((x) => x.name === arg)) || args.includes(r.name)
+);
 
 async function main(): Promise<void> {
   for (const arg of args) {
@@ -481,7 +545,14 @@ async function main(): Promise<void> {
   const results: Results = {
     date: new Date().toISOString(),
     machine: `${process.platform} ${process.arch}, ${(await import("node:os")).cpus().length} cores`,
-    versions: Object.fromEntries(RUNTIMES.map((r) => [r.name, execFileSync(r.binary, ["--version"], { encoding: "utf8" }).trim().split("\n")[0].replace(/^(deno|bun) /, "")])),
+    versions: Object.fromEntries(
+      RUNTIMES.map((
+        r,
+      ) => [
+        r.name,
+        execFileSync(r.binary, ["--version"], { encoding: "utf8" }).trim().split("\n")[0].replace(/^(deno|bun) /, ""),
+      ]),
+    ),
     syscalls: [],
     time: [],
     ffi: [],
@@ -496,7 +567,11 @@ async function main(): Promise<void> {
   const out = join(root, "bench/results");
   mkdirSync(out, { recursive: true });
   writeReports(results, out, { readme: join(root, "README.md"), page: join(root, "docs/benchmarks.md") });
-  progress(`done in ${results.seconds.toFixed(0)} s: bench/results/results.json, results.md, chart.svg; docs/benchmarks.md and README.md`);
+  progress(
+    `done in ${
+      results.seconds.toFixed(0)
+    } s: bench/results/results.json, results.md, chart.svg; docs/benchmarks.md and README.md`,
+  );
 }
 
 try {

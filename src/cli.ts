@@ -61,11 +61,17 @@ const COMMANDS: Record<string, Command> = {
   config: { help: CONFIG_HELP, options: {}, main: () => print(config()) },
   inspect: { help: INSPECT_HELP, options: INSPECT_OPTIONS, main: (args) => print(inspect(args)) },
   apply: { help: APPLY_HELP, options: APPLY_OPTIONS, main: (args) => print(apply(args)) },
-  help: { help: USAGE, options: { operands: ["[COMMAND]"] }, main: ({ operands: [name] }) => print(name ? known(name).help : USAGE) },
+  help: {
+    help: USAGE,
+    options: { operands: ["[COMMAND]"] },
+    main: ({ operands: [name] }) => print(name ? known(name).help : USAGE),
+  },
 };
 
 function known(name: string): Command {
-  if (!Object.hasOwn(COMMANDS, name)) throw usage(name.startsWith("-") ? `unknown option ${name}` : `unknown command ${JSON.stringify(name)}`);
+  if (!Object.hasOwn(COMMANDS, name)) {
+    throw usage(name.startsWith("-") ? `unknown option ${name}` : `unknown command ${JSON.stringify(name)}`);
+  }
   return COMMANDS[name];
 }
 
@@ -83,7 +89,12 @@ async function main([name, ...args]: string[]): Promise<number> {
 }
 
 /** The status of a failed system call on another process, by its errno; other KahookErrors are configuration errors. */
-const ERRNO_STATUS: Record<string, number> = { ESRCH: EX_UNAVAILABLE, ENOSYS: EX_OSERR, EPERM: EX_NOPERM, EACCES: EX_NOPERM };
+const ERRNO_STATUS: Record<string, number> = {
+  ESRCH: EX_UNAVAILABLE,
+  ENOSYS: EX_OSERR,
+  EPERM: EX_NOPERM,
+  EACCES: EX_NOPERM,
+};
 
 /** Each error's exit status: see EXIT_HELP. */
 function status(error: unknown): number {
@@ -97,6 +108,8 @@ try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
   process.exitCode = status(error);
-  const message = process.exitCode === EX_SOFTWARE ? `unexpected error: ${(error as Error)?.stack ?? error}` : (error as Error).message;
+  const message = process.exitCode === EX_SOFTWARE
+    ? `unexpected error: ${(error as Error)?.stack ?? error}`
+    : (error as Error).message;
   process.stderr.write(`kahook: ${message}\n`);
 }

@@ -18,7 +18,9 @@ import { currentPlatform } from "./sys/index.ts";
 // Deno's --allow-ffi for libc at any path the fallback tries, and --allow-env for the variables read.
 const missing = adapter.missingPermissions(currentPlatform().libc(host.arch), ENV_NAMES);
 if (missing.length > 0) {
-  host.writeStderr(`kahook: not active: Deno was run without ${missing.join(" and ")}; the program runs without kahook\n`);
+  host.writeStderr(
+    `kahook: not active: Deno was run without ${missing.join(" and ")}; the program runs without kahook\n`,
+  );
 } else {
   try {
     install();

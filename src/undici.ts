@@ -93,7 +93,10 @@ export function keepAliveConnector(config: ConnectorConfig = {}): UndiciConnecto
         const { label, afterSetKeepAlive } = prepared;
         configure({ target: connected }, `${label} after connect`, afterSetKeepAlive);
       } else {
-        const { label, beforeConnect } = plan.clientForPeer(() => ({ address: connected.remoteAddress, port: connected.remotePort }));
+        const { label, beforeConnect } = plan.clientForPeer(() => ({
+          address: connected.remoteAddress,
+          port: connected.remotePort,
+        }));
         configure({ target: connected }, label, beforeConnect);
       }
     };

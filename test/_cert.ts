@@ -9,9 +9,21 @@ export function selfSignedCert(): { KAHOOK_TEST_KEY: string; KAHOOK_TEST_CERT: s
   const key = join(dir, "key.pem");
   const cert = join(dir, "cert.pem");
   execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-    "-keyout", key, "-out", cert,
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "1",
+    "-subj",
+    "/CN=127.0.0.1",
+    "-addext",
+    "subjectAltName=IP:127.0.0.1",
+    "-keyout",
+    key,
+    "-out",
+    cert,
   ], { stdio: "ignore" });
   return { KAHOOK_TEST_KEY: key, KAHOOK_TEST_CERT: cert };
 }

@@ -2,7 +2,7 @@ import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import net from "node:net";
 import process from "node:process";
 import { dropAllTraffic } from "../src/deadpeer/filter.ts";
-import { LOOPBACK, listenLoopback, nextConnection } from "../src/deadpeer/connection.ts";
+import { listenLoopback, LOOPBACK, nextConnection } from "../src/deadpeer/connection.ts";
 import type { KeepAliveOptions } from "../src/config/options.ts";
 import { runtimeCommand, spawn } from "../src/runtimes/spawn.ts";
 import { cleanEnv, here, packageRoot } from "./_run.ts";
@@ -56,7 +56,10 @@ class Fixture {
       ? { binary: process.execPath, args: [...scenario.runtimeArgs, program] }
       : runtimeCommand(program);
     // From the package root, where Node resolves the preload kahook/register.
-    this.child = spawn(binary, [...args, ...programArgs], { cwd: packageRoot, env: { ...cleanEnv(), ...scenario.env } });
+    this.child = spawn(binary, [...args, ...programArgs], {
+      cwd: packageRoot,
+      env: { ...cleanEnv(), ...scenario.env },
+    });
     this.child.stdout.on("data", (chunk) => {
       this.stdout += chunk;
       this.output += chunk;
@@ -127,7 +130,12 @@ export async function vanishWithChildClient(scenario: ChildClientScenario): Prom
   const accepted = nextConnection(server);
   const port = await listenLoopback(server);
   const options = scenario.options ? [JSON.stringify(scenario.options)] : [];
-  const fixture = new Fixture("fixtures/deadpeer/client", [String(port), String(scenario.deadlineMs), String(scenario.pendingBytes ?? 0), ...options], scenario);
+  const fixture = new Fixture("fixtures/deadpeer/client", [
+    String(port),
+    String(scenario.deadlineMs),
+    String(scenario.pendingBytes ?? 0),
+    ...options,
+  ], scenario);
   let peer: net.Socket | undefined;
   try {
     peer = await Promise.race([accepted, fixture.exited.then(() => undefined)]);

@@ -23,7 +23,11 @@ export function start<T>(scenario: () => Promise<T>): Promise<T> {
 }
 
 /** Asserts the socket ended with ETIMEDOUT within the window around the bound, and logs when. */
-export function assertDetected(what: string, closure: { afterMs: number; code?: string } | undefined, boundMs: number): void {
+export function assertDetected(
+  what: string,
+  closure: { afterMs: number; code?: string } | undefined,
+  boundMs: number,
+): void {
   assert.ok(closure, `${what}: still open ${GIVE_UP_MS / 1000} s after the peer vanished (bound ${boundMs / 1000} s)`);
   const seconds = (closure.afterMs / 1000).toFixed(2);
   console.log(`${runtime} ${what}: ${closure.code} after ${seconds} s (bound ${boundMs / 1000} s)`);

@@ -25,12 +25,20 @@ export interface Child {
  * arguments given before the script (a preload; Deno's include `run`) and variables added to the
  * environment.
  */
-export function startChild(name: string, args: readonly string[] = NO_PRELOAD, env: Record<string, string> = {}): Child {
+export function startChild(
+  name: string,
+  args: readonly string[] = NO_PRELOAD,
+  env: Record<string, string> = {},
+): Child {
   return startCommand(name, [process.execPath, ...args, here(name)], env);
 }
 
 /** Starts any command as a fixture talked to in JSON lines; `name` labels its errors. */
-export function startCommand(name: string, [binary, ...args]: readonly string[], env: Record<string, string> = {}): Child {
+export function startCommand(
+  name: string,
+  [binary, ...args]: readonly string[],
+  env: Record<string, string> = {},
+): Child {
   const child: ChildProcessWithoutNullStreams = spawn(binary!, args, {
     env: { ...process.env, ...env },
     stdio: ["pipe", "pipe", "pipe"],
@@ -41,7 +49,10 @@ export function startCommand(name: string, [binary, ...args]: readonly string[],
   const next = async () => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${name}: no line within ${LINE_TIMEOUT_MS} ms; stderr: ${stderr}`)), LINE_TIMEOUT_MS);
+      timer = setTimeout(
+        () => reject(new Error(`${name}: no line within ${LINE_TIMEOUT_MS} ms; stderr: ${stderr}`)),
+        LINE_TIMEOUT_MS,
+      );
     });
     try {
       const { value, done } = await Promise.race([lines.next(), timeout]);

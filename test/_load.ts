@@ -19,7 +19,11 @@ export interface Usage {
 }
 
 /** Runtime flags that let a program collect garbage: Bun has Bun.gc without one. */
-export const GC_FLAGS: Record<"node" | "bun" | "deno", string[]> = { node: ["--expose-gc"], bun: [], deno: ["--v8-flags=--expose-gc"] };
+export const GC_FLAGS: Record<"node" | "bun" | "deno", string[]> = {
+  node: ["--expose-gc"],
+  bun: [],
+  deno: ["--v8-flags=--expose-gc"],
+};
 
 /** A full, synchronous collection, so that RSS shows what is retained rather than garbage not yet collected. */
 function collectGarbage(): void {

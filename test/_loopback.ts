@@ -44,7 +44,9 @@ export async function tcpPair(): Promise<{ server: net.Server; client: net.Socke
 }
 
 /** A TLS client connected to a TLS server with a fresh self-signed certificate. */
-export async function tlsPair(credentials: { key: Buffer; cert: Buffer }): Promise<{ client: tls.TLSSocket; close(): void }> {
+export async function tlsPair(
+  credentials: { key: Buffer; cert: Buffer },
+): Promise<{ client: tls.TLSSocket; close(): void }> {
   const accepted: tls.TLSSocket[] = [];
   const server = await listen(tls.createServer(credentials, (socket) => accepted.push(socket)));
   const client = tls.connect({ port: port(server), host: HOST, ca: credentials.cert });

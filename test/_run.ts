@@ -28,15 +28,17 @@ const register = join(root, "src/register.ts");
 const DENO_FIXTURE_PERMISSIONS = ["--allow-net", "--allow-read", "--allow-sys", "--allow-run"];
 
 /** This runtime's preload flags. Node's resolve kahook/register through package.json exports. */
-export const PRELOADS: Preload[] =
-  "Deno" in globalThis
-    ? [
-      { name: "deno run --allow-ffi --allow-env --preload", args: ["run", "--allow-ffi", "--allow-env", ...DENO_FIXTURE_PERMISSIONS, "--preload", register] },
-      { name: "deno run -A --preload", args: ["run", "-A", "--preload", register] },
-    ]
-    : "Bun" in globalThis
-    ? [{ name: "bun --preload", args: ["--preload", register] }]
-    : PRELOAD_FLAGS.map((flag) => ({ name: `node ${flag}`, args: [flag, "kahook/register"] }));
+export const PRELOADS: Preload[] = "Deno" in globalThis
+  ? [
+    {
+      name: "deno run --allow-ffi --allow-env --preload",
+      args: ["run", "--allow-ffi", "--allow-env", ...DENO_FIXTURE_PERMISSIONS, "--preload", register],
+    },
+    { name: "deno run -A --preload", args: ["run", "-A", "--preload", register] },
+  ]
+  : "Bun" in globalThis
+  ? [{ name: "bun --preload", args: ["--preload", register] }]
+  : PRELOAD_FLAGS.map((flag) => ({ name: `node ${flag}`, args: [flag, "kahook/register"] }));
 
 /** This runtime without the preload: the arguments before the script. */
 export const NO_PRELOAD: string[] = "Deno" in globalThis ? ["run", "-A"] : [];
@@ -48,7 +50,12 @@ const TIMEOUT_MS = 30_000;
  * Runs a command from the package root (so that `kahook/register` resolves to this package),
  * or from cwd, with the environment given on top of one cleared of kahook's variables.
  */
-export function run(command: string, args: string[], env: Record<string, string> = {}, cwd = packageRoot): SpawnSyncReturns<string> {
+export function run(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = packageRoot,
+): SpawnSyncReturns<string> {
   const result = spawnSync(command, args, {
     cwd,
     env: { ...cleanEnv(), ...env },
@@ -71,7 +78,8 @@ export function succeeded(result: SpawnSyncReturns<string>): string {
 }
 
 /** The lines of a child's stderr that kahook wrote: those starting "kahook: ". */
-export const kahookLines = (stderr: string): string[] => stderr.split("\n").filter((line) => line.startsWith("kahook: "));
+export const kahookLines = (stderr: string): string[] =>
+  stderr.split("\n").filter((line) => line.startsWith("kahook: "));
 
 const OWN_VARIABLES = /^(TCP_|KAHOOK_)|^NODE_OPTIONS$/;
 

@@ -68,13 +68,17 @@ export interface StartOptions {
 
 /** Debian's PostgreSQL binaries, newest major version first; throws naming the package when none is installed. */
 export function findPostgres(root = POSTGRES_ROOT): { initdb: string; postgres: string } {
-  const versions = existsSync(root) ? readdirSync(root).filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = existsSync(root)
+    ? readdirSync(root).filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(b) - Number(a))
+    : [];
   for (const version of versions) {
     const bin = join(root, version, "bin");
     const [initdb, postgres] = [join(bin, "initdb"), join(bin, "postgres")];
     if (existsSync(initdb) && existsSync(postgres)) return { initdb, postgres };
   }
-  throw new Error(`PostgreSQL is not installed (no ${root}/*/bin/initdb and postgres): install the Debian package postgresql (apt-get install postgresql)`);
+  throw new Error(
+    `PostgreSQL is not installed (no ${root}/*/bin/initdb and postgres): install the Debian package postgresql (apt-get install postgresql)`,
+  );
 }
 
 /** An executable on PATH or in the system directories; throws naming the Debian package when missing. */
@@ -82,7 +86,9 @@ export function findCommand(name: string, debianPackage: string, path = process.
   for (const dir of [...path.split(delimiter).filter(Boolean), ...SYSTEM_PATH]) {
     if (existsSync(join(dir, name))) return join(dir, name);
   }
-  throw new Error(`${name} is not installed: install the Debian package ${debianPackage} (apt-get install ${debianPackage})`);
+  throw new Error(
+    `${name} is not installed: install the Debian package ${debianPackage} (apt-get install ${debianPackage})`,
+  );
 }
 
 /**
@@ -103,17 +109,41 @@ export async function startPostgres(): Promise<RunningServer> {
       chownSync(dir, uid, gid);
       prefix.push(findCommand("setpriv", "util-linux"), `--reuid=${uid}`, `--regid=${gid}`, "--clear-groups", "--");
     }
-    const command = (program: string, args: string[]) => prefix.length > 0 ? { binary: prefix[0], args: [...prefix.slice(1), program, ...args] } : { binary: program, args };
+    const command = (program: string, args: string[]) =>
+      prefix.length > 0
+        ? { binary: prefix[0], args: [...prefix.slice(1), program, ...args] }
+        : { binary: program, args };
     const data = join(dir, "data");
     // --no-sync: a test's database need not survive a crash.
-    const setup = command(initdb, ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"]);
+    const setup = command(initdb, [
+      "-D",
+      data,
+      "-A",
+      "trust",
+      "-U",
+      "postgres",
+      "-E",
+      "UTF8",
+      "--locale=C",
+      "--no-sync",
+      "--no-instructions",
+    ]);
     await runToEnd("initdb", setup.binary, setup.args, dir, started + START_TIMEOUT_MS);
     const settings = ["listen_addresses=127.0.0.1", "fsync=off", "synchronous_commit=off", "full_page_writes=off"];
     return await serve({
       name: "postgres",
       dir,
       started,
-      command: (port) => command(postgres, ["-D", data, "-k", dir, "-p", String(port), ...settings.flatMap((setting) => ["-c", setting])]),
+      command: (port) =>
+        command(postgres, [
+          "-D",
+          data,
+          "-k",
+          dir,
+          "-p",
+          String(port),
+          ...settings.flatMap((setting) => ["-c", setting]),
+        ]),
       url: (port) => `postgres://postgres@${HOST}:${port}/postgres`,
       ready: postgresReady,
       // SIGINT is PostgreSQL's fast shutdown: it ends the sessions. SIGTERM (smart) waits for every
@@ -141,10 +171,24 @@ export async function startRedis(options: StartOptions = {}): Promise<RunningSer
       started,
       command: (port) => ({
         binary,
-        args: ["--port", String(port), "--bind", HOST, "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no"],
+        args: [
+          "--port",
+          String(port),
+          "--bind",
+          HOST,
+          "--save",
+          "",
+          "--appendonly",
+          "no",
+          "--dir",
+          dir,
+          "--daemonize",
+          "no",
+        ],
       }),
       url: (port) => `redis://${HOST}:${port}`,
-      ready: async (port) => (await exchange(port, Buffer.from("PING\r\n"), lineComplete)).toString("latin1").startsWith("+PONG"),
+      ready: async (port) =>
+        (await exchange(port, Buffer.from("PING\r\n"), lineComplete)).toString("latin1").startsWith("+PONG"),
       stopSignal: "SIGTERM",
       ...options,
     });
@@ -191,7 +235,8 @@ export async function startNginx(site: NginxSite, options: StartOptions = {}): P
       url: (port) => `http://${HOST}:${port}/`,
       ready: async (port) => {
         const request = Buffer.from(`GET ${NGINX_READY} HTTP/1.1\r\nHost: ${HOST}\r\nConnection: close\r\n\r\n`);
-        return (await exchange(port, request, (received) => received.includes("\r\n\r\n"))).toString("latin1").startsWith("HTTP/1.1 204");
+        return (await exchange(port, request, (received) => received.includes("\r\n\r\n"))).toString("latin1")
+          .startsWith("HTTP/1.1 204");
       },
       stopSignal: "SIGTERM",
       ...options,
@@ -280,7 +325,17 @@ export function exchange(
       socket.destroy();
       reject(error);
     };
-    const timer = setTimeout(() => fail(new Error(`no complete answer from ${HOST}:${port} within ${timeoutMs} ms (received ${JSON.stringify(received.toString("latin1"))})`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        fail(
+          new Error(
+            `no complete answer from ${HOST}:${port} within ${timeoutMs} ms (received ${
+              JSON.stringify(received.toString("latin1"))
+            })`,
+          ),
+        ),
+      timeoutMs,
+    );
     socket.once("connect", () => socket.write(request));
     socket.on("data", (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
@@ -294,7 +349,11 @@ export function exchange(
       resolve(received);
     });
     socket.once("error", fail);
-    socket.once("close", () => fail(new Error(`${HOST}:${port} closed the connection after ${JSON.stringify(received.toString("latin1"))}`)));
+    socket.once(
+      "close",
+      () =>
+        fail(new Error(`${HOST}:${port} closed the connection after ${JSON.stringify(received.toString("latin1"))}`)),
+    );
   });
 }
 
@@ -328,9 +387,14 @@ function messageTypes(received: Buffer): string[] {
  * Trust authentication: AuthenticationOk, then ReadyForQuery 'Z'. Ends with Terminate 'X'.
  */
 async function postgresReady(port: number): Promise<boolean> {
-  const answer = await exchange(port, startupMessage("postgres", "postgres"), (received) => messageTypes(received).some((type) => type === "Z" || type === "E"), {
-    farewell: Buffer.from([0x58, 0, 0, 0, 4]),
-  });
+  const answer = await exchange(
+    port,
+    startupMessage("postgres", "postgres"),
+    (received) => messageTypes(received).some((type) => type === "Z" || type === "E"),
+    {
+      farewell: Buffer.from([0x58, 0, 0, 0, 4]),
+    },
+  );
   return messageTypes(answer).includes("Z");
 }
 
@@ -362,7 +426,10 @@ function start(binary: string, args: string[], cwd: string, env?: NodeJS.Process
   let done = false;
   const exited = new Promise<string>((resolve) => {
     child.once("error", (error) => ((done = true), resolve(`could not start: ${error.message}`)));
-    child.once("exit", (code, signal) => ((done = true), resolve(signal ? `killed by ${signal}` : `exited with code ${code}`)));
+    child.once(
+      "exit",
+      (code, signal) => ((done = true), resolve(signal ? `killed by ${signal}` : `exited with code ${code}`)),
+    );
   });
   if (child.pid === undefined) done = true;
   return { process: child, pid: child.pid ?? -1, output: () => output, exited, hasExited: () => done };
@@ -372,7 +439,10 @@ function start(binary: string, args: string[], cwd: string, env?: NodeJS.Process
 async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+    return await Promise.race([
+      promise,
+      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -424,7 +494,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function serve(options: Serve): Promise<RunningServer> {
   const deadline = options.started + START_TIMEOUT_MS;
-  for (let attempt = 1; ; attempt++) {
+  for (let attempt = 1;; attempt++) {
     const port = await freePort();
     const server = options.command(port);
     const [binary, ...args] = [...(options.wrapper ?? []), server.binary, ...server.args];
@@ -441,11 +511,10 @@ async function serve(options: Serve): Promise<RunningServer> {
             pid,
             dir: options.dir,
             startupMs: performance.now() - options.started,
-            stop: () =>
-              (stopping ??= (async () => {
-                await kill(child, options.stopSignal, pid);
-                rmSync(options.dir, { recursive: true, force: true });
-              })()),
+            stop: () => (stopping ??= (async () => {
+              await kill(child, options.stopSignal, pid);
+              rmSync(options.dir, { recursive: true, force: true });
+            })()),
           };
         }
         lastProbe = "not ready yet";
@@ -458,7 +527,9 @@ async function serve(options: Serve): Promise<RunningServer> {
     await within(child.exited, 200);
     const output = child.output();
     if (child.hasExited() && /address already in use/i.test(output) && attempt < BIND_ATTEMPTS) continue;
-    const how = child.hasExited() ? await child.exited : `did not answer on ${HOST}:${port} within ${START_TIMEOUT_MS / 1000} s (last probe: ${lastProbe})`;
+    const how = child.hasExited()
+      ? await child.exited
+      : `did not answer on ${HOST}:${port} within ${START_TIMEOUT_MS / 1000} s (last probe: ${lastProbe})`;
     await kill(child, "SIGKILL");
     throw new Error(`${options.name} ${how}:\n${output}`);
   }
@@ -467,14 +538,22 @@ async function serve(options: Serve): Promise<RunningServer> {
 /** The pid of the server a wrapper started: the wrapper's only child, which answered already. */
 function wrapped(child: Child, name: string): number {
   const children = childPids(child.pid);
-  if (children.length !== 1) throw new Error(`the wrapper of ${name} (pid ${child.pid}) has ${children.length} child processes, not 1: ${children.join(", ")}`);
+  if (children.length !== 1) {
+    throw new Error(
+      `the wrapper of ${name} (pid ${child.pid}) has ${children.length} child processes, not 1: ${children.join(", ")}`,
+    );
+  }
   return children[0];
 }
 
 /** The uid and gid of a system user, from /etc/passwd; throws naming the package that creates it. */
 function systemUser(name: string, debianPackage: string): { uid: number; gid: number } {
   const line = readFileSync("/etc/passwd", "utf8").split("\n").find((entry) => entry.startsWith(`${name}:`));
-  if (!line) throw new Error(`no user ${name} to run the server as: install the Debian package ${debianPackage} (apt-get install ${debianPackage})`);
+  if (!line) {
+    throw new Error(
+      `no user ${name} to run the server as: install the Debian package ${debianPackage} (apt-get install ${debianPackage})`,
+    );
+  }
   const [, , uid, gid] = line.split(":");
   return { uid: Number(uid), gid: Number(gid) };
 }

@@ -27,12 +27,21 @@ export async function watchKernelClosure(fd: number, since: number): Promise<Ker
   const bytes = new Uint8Array(TCP_INFO.size);
   const error = new Int32Array(1);
   while (performance.now() - since < GIVE_UP_MS) {
-    const pending = libc.getsockopt(fd, SOL_SOCKET, SO_ERROR, error) === 0 && error[0] !== 0 ? errnoName(currentPlatform(), error[0]) : undefined;
-    if (libc.getsockoptBytes(fd, linux.tcpInfo!.level, linux.tcpInfo!.name, bytes) < 0) throw new Error("TCP_INFO failed on the duplicate");
+    const pending = libc.getsockopt(fd, SOL_SOCKET, SO_ERROR, error) === 0 && error[0] !== 0
+      ? errnoName(currentPlatform(), error[0])
+      : undefined;
+    if (libc.getsockoptBytes(fd, linux.tcpInfo!.level, linux.tcpInfo!.name, bytes) < 0) {
+      throw new Error("TCP_INFO failed on the duplicate");
+    }
     const { state, probes, retransmits } = decodeTcpInfo(bytes);
     if (TCP_STATES[state] === "CLOSE") {
       const timedOut = probes > 0 || retransmits > 0;
-      return { afterMs: performance.now() - since, code: pending ?? (timedOut ? "ETIMEDOUT" : undefined), probes, retransmits };
+      return {
+        afterMs: performance.now() - since,
+        code: pending ?? (timedOut ? "ETIMEDOUT" : undefined),
+        probes,
+        retransmits,
+      };
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }

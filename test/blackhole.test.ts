@@ -28,7 +28,13 @@ const preload = PRELOADS.at(-1)!;
 test(`${preload.name}: ${CONNECTIONS / VANISH_EVERY} of ${CONNECTIONS} peers vanish: those end with ETIMEDOUT in ${BOUND_MS / 1000} s, the rest stay open`, () => {
   const support = simulationSupport();
   assert.ok(support.where !== "nowhere", support.where === "nowhere" ? support.reason : "");
-  const args = [...preload.args, here("fixtures/deadpeer/blackhole"), String(CONNECTIONS), String(VANISH_EVERY), String(DEADLINE_MS)];
+  const args = [
+    ...preload.args,
+    here("fixtures/deadpeer/blackhole"),
+    String(CONNECTIONS),
+    String(VANISH_EVERY),
+    String(DEADLINE_MS),
+  ];
   const command = support.where === "here" ? { binary: process.execPath, args } : inNamespace(process.execPath, args);
   const result = run(command.binary, command.args, ENV);
   assert.is(result.status, 0, result.stderr);
@@ -38,11 +44,22 @@ test(`${preload.name}: ${CONNECTIONS / VANISH_EVERY} of ${CONNECTIONS} peers van
     healthy: number;
   };
   assert.is(vanished.length, CONNECTIONS / VANISH_EVERY);
-  assert.is(vanished.filter((closure) => closure === null).length, 0, `still open ${DEADLINE_MS / 1000} s after their peer vanished`);
+  assert.is(
+    vanished.filter((closure) => closure === null).length,
+    0,
+    `still open ${DEADLINE_MS / 1000} s after their peer vanished`,
+  );
   const times = vanished.map((closure) => closure!.afterMs);
-  console.log(`${runtime}: ${vanished.length} vanished peers detected after ${(Math.min(...times) / 1000).toFixed(2)}–${(Math.max(...times) / 1000).toFixed(2)} s; ${healthyOpen} of ${healthy} others open`);
+  console.log(
+    `${runtime}: ${vanished.length} vanished peers detected after ${(Math.min(...times) / 1000).toFixed(2)}–${
+      (Math.max(...times) / 1000).toFixed(2)
+    } s; ${healthyOpen} of ${healthy} others open`,
+  );
   assert.equal([...new Set(vanished.map((closure) => closure!.code))], ["ETIMEDOUT"]);
-  assert.ok(Math.min(...times) >= BOUND_MS - EARLY_MS && Math.max(...times) <= BOUND_MS + LATE_MS, `outside [${BOUND_MS - EARLY_MS}, ${BOUND_MS + LATE_MS}] ms`);
+  assert.ok(
+    Math.min(...times) >= BOUND_MS - EARLY_MS && Math.max(...times) <= BOUND_MS + LATE_MS,
+    `outside [${BOUND_MS - EARLY_MS}, ${BOUND_MS + LATE_MS}] ms`,
+  );
   assert.is(healthy, CONNECTIONS - CONNECTIONS / VANISH_EVERY);
   assert.is(healthyOpen, healthy);
 });

@@ -62,13 +62,19 @@ test("kahook config shows the system defaults read from /proc and both detection
 test("kahook config warns for each middlebox whose idle timeout the idle time reaches", () => {
   const text = config({ TCP_KEEPIDLE: "300" });
   const warned = PROFILES.filter(({ name }) => new RegExp(`^  ${name} .*WARNING: idle 300 s`, "m").test(text));
-  assert.equal(warned.map(({ name }) => name), PROFILES.filter(({ idleTimeout }) => idleTimeout <= 300).map(({ name }) => name));
+  assert.equal(
+    warned.map(({ name }) => name),
+    PROFILES.filter(({ idleTimeout }) => idleTimeout <= 300).map(({ name }) => name),
+  );
   assert.ok(warned.length > 0 && warned.length < PROFILES.length);
   assert.match(config({ KAHOOK_PROFILE: "gcp-lb" }), /TCP_KEEPIDLE +120 s +KAHOOK_PROFILE=gcp-lb/);
 });
 
 test("kahook config shows each rule: its destinations, the options in force for them and their detection times", () => {
-  const text = config({ TCP_KEEPINTVL: "5", KAHOOK_RULES: "port=5432:TCP_KEEPIDLE=30,TCP_KEEPCNT=3;addr=10.0.0.0/8,port=6379:TCP_USER_TIMEOUT=0" });
+  const text = config({
+    TCP_KEEPINTVL: "5",
+    KAHOOK_RULES: "port=5432:TCP_KEEPIDLE=30,TCP_KEEPCNT=3;addr=10.0.0.0/8,port=6379:TCP_USER_TIMEOUT=0",
+  });
   const rules = text.slice(text.indexOf("Rules (KAHOOK_RULES"), text.indexOf("Load balancers"));
   assert.equal(rules.trimEnd().split("\n"), [
     "Rules (KAHOOK_RULES; the first that matches a client connection wins):",
@@ -78,10 +84,15 @@ test("kahook config shows each rule: its destinations, the options in force for 
     "  2  addr=10.0.0.0/8,port=6379",
     "     TCP_KEEPIDLE 15 s, TCP_KEEPINTVL 5 s, TCP_KEEPCNT 9",
     // TCP_USER_TIMEOUT=0: a busy connection waits for the system's retransmissions to give up.
-    `     dead peer detected within 60 s (1 min) idle, ${text.match(/gives up after (.*) of retransmissions/)![1]} busy`,
+    `     dead peer detected within 60 s (1 min) idle, ${
+      text.match(/gives up after (.*) of retransmissions/)![1]
+    } busy`,
   ]);
   assert.match(config({}), /^Rules \(KAHOOK_RULES\): none; every client connection gets the configuration above$/m);
-  assert.match(config({ KAHOOK_MODE: "listen", KAHOOK_RULES: "port=1:" }), /^Rules \(KAHOOK_RULES; none apply: KAHOOK_MODE=listen leaves client connections alone\):$/m);
+  assert.match(
+    config({ KAHOOK_MODE: "listen", KAHOOK_RULES: "port=1:" }),
+    /^Rules \(KAHOOK_RULES; none apply: KAHOOK_MODE=listen leaves client connections alone\):$/m,
+  );
 });
 
 test.run();

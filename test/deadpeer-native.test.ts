@@ -9,13 +9,21 @@
 import net from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { LOOPBACK, listenLoopback, nextConnection } from "../src/deadpeer/connection.ts";
+import { listenLoopback, LOOPBACK, nextConnection } from "../src/deadpeer/connection.ts";
 import { dropAllTraffic } from "../src/deadpeer/filter.ts";
 import { loadLibc } from "../src/ffi/index.ts";
 import { openProcess } from "../src/remote/pidfd.ts";
 import { tcpSockets } from "../src/remote/proc.ts";
 import { runtime } from "../src/runtimes/index.ts";
-import { assertDetected, GIVE_UP_MS, KEEPALIVE, KEEPALIVE_BOUND_MS, PENDING_BYTES, start, USER_TIMEOUT_MS } from "./_deadpeer.ts";
+import {
+  assertDetected,
+  GIVE_UP_MS,
+  KEEPALIVE,
+  KEEPALIVE_BOUND_MS,
+  PENDING_BYTES,
+  start,
+  USER_TIMEOUT_MS,
+} from "./_deadpeer.ts";
 import { type Child, startChild } from "./_fixture.ts";
 import { NO_PRELOAD, PRELOADS } from "./_run.ts";
 import { type KernelClosure, watchKernelClosure } from "./_watch.ts";
@@ -40,7 +48,13 @@ interface Outcome {
 function server(): net.Server {
   const server = net.createServer((socket) => {
     server.close();
-    socket.once("data", () => socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\nKeep-Alive: timeout=600\r\n\r\nok"));
+    socket.once(
+      "data",
+      () =>
+        socket.write(
+          "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\nKeep-Alive: timeout=600\r\n\r\nok",
+        ),
+    );
   });
   return server;
 }
@@ -103,15 +117,26 @@ for (const { name, idle, busy } of preloaded) {
   test(`${name}, ${runtime} fetch, POST over the pooled connection, server vanished: closed after TCP_USER_TIMEOUT and the request fails`, async () => {
     const { closure, request } = await busy;
     assertDetected(`${name} busy fetch connection`, closure, USER_TIMEOUT_MS);
-    assert.ok(closure!.retransmits > 0 && closure!.probes === 0, `closed by retransmissions, not probes: ${JSON.stringify(closure)}`);
-    console.log(`${runtime} ${name} POST: ${request?.event} (${request?.error}) after ${((request?.afterMs ?? 0) / 1000).toFixed(2)} s`);
+    assert.ok(
+      closure!.retransmits > 0 && closure!.probes === 0,
+      `closed by retransmissions, not probes: ${JSON.stringify(closure)}`,
+    );
+    console.log(
+      `${runtime} ${name} POST: ${request?.event} (${request?.error}) after ${
+        ((request?.afterMs ?? 0) / 1000).toFixed(2)
+      } s`,
+    );
     assert.is(request?.event, "failed", `the POST was ${JSON.stringify(request)}`);
   });
 }
 
 test(`control: without the preload, ${runtime} fetch's idle connection is still open ${GIVE_UP_MS / 1000} s after the server vanished`, async () => {
   const { closure } = await control;
-  assert.is(closure, undefined, `without the preload, the connection closed after ${((closure?.afterMs ?? 0) / 1000).toFixed(2)} s`);
+  assert.is(
+    closure,
+    undefined,
+    `without the preload, the connection closed after ${((closure?.afterMs ?? 0) / 1000).toFixed(2)} s`,
+  );
 });
 
 test.run();

@@ -10,7 +10,15 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { runtime } from "../src/runtimes/index.ts";
 import { vanishWithChildClient, vanishWithChildServer } from "./_child.ts";
-import { assertDetected, GIVE_UP_MS, KEEPALIVE, KEEPALIVE_BOUND_MS, PENDING_BYTES, start, USER_TIMEOUT_MS } from "./_deadpeer.ts";
+import {
+  assertDetected,
+  GIVE_UP_MS,
+  KEEPALIVE,
+  KEEPALIVE_BOUND_MS,
+  PENDING_BYTES,
+  start,
+  USER_TIMEOUT_MS,
+} from "./_deadpeer.ts";
 import { NO_PRELOAD, PRELOADS } from "./_run.ts";
 
 /** KEEPALIVE in libkeepalive's variables, which are in seconds. */
@@ -59,11 +67,19 @@ for (const { name, idleClient, busyClient, idleServer } of preloaded) {
 
 test("control: the same client and variables without the preload is still open when every preloaded idle client has closed", async () => {
   for (const [index, { idleClient }] of preloaded.entries()) {
-    assert.is((await idleClient).event, "closed", `the idle client under ${PRELOADS[index].name} never closed, so the control shows nothing`);
+    assert.is(
+      (await idleClient).event,
+      "closed",
+      `the idle client under ${PRELOADS[index].name} never closed, so the control shows nothing`,
+    );
   }
   const report = await control;
   console.log(`${runtime} control: ${report.event} ${(report.afterMs / 1000).toFixed(2)} s after the peer vanished`);
-  assert.is(report.event, "open", `without the preload, the client closed with ${report.code} after ${(report.afterMs / 1000).toFixed(2)} s`);
+  assert.is(
+    report.event,
+    "open",
+    `without the preload, the client closed with ${report.code} after ${(report.afterMs / 1000).toFixed(2)} s`,
+  );
 });
 
 test.run();

@@ -7,11 +7,19 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { type Closure, within } from "../src/deadpeer/closure.ts";
-import { type VanishingOptions, vanishingConnection } from "../src/deadpeer/connection.ts";
+import { vanishingConnection, type VanishingOptions } from "../src/deadpeer/connection.ts";
 import { recordTimeline, type Sample } from "./_timeline.ts";
 import { runtime } from "../src/runtimes/index.ts";
 import { vanishWithChildClient } from "./_child.ts";
-import { assertDetected, GIVE_UP_MS, KEEPALIVE, KEEPALIVE_BOUND_MS, PENDING_BYTES, start, USER_TIMEOUT_MS } from "./_deadpeer.ts";
+import {
+  assertDetected,
+  GIVE_UP_MS,
+  KEEPALIVE,
+  KEEPALIVE_BOUND_MS,
+  PENDING_BYTES,
+  start,
+  USER_TIMEOUT_MS,
+} from "./_deadpeer.ts";
 
 const SAMPLE_EVERY_MS = 100;
 
@@ -33,14 +41,20 @@ async function watch(options: VanishingOptions): Promise<Watched> {
 }
 
 const idleClient = start(() => watch({ vanishes: "server", options: KEEPALIVE }));
-const busyClient = start(() => watch({ vanishes: "server", options: { userTimeout: USER_TIMEOUT_MS }, pendingBytes: PENDING_BYTES }));
+const busyClient = start(() =>
+  watch({ vanishes: "server", options: { userTimeout: USER_TIMEOUT_MS }, pendingBytes: PENDING_BYTES })
+);
 const idleServer = start(() => watch({ vanishes: "client", options: KEEPALIVE }));
 const childClient = start(() => vanishWithChildClient({ options: KEEPALIVE, deadlineMs: GIVE_UP_MS }));
 const control = start(async () => {
   const connection = await vanishingConnection({ vanishes: "server" });
   try {
     const { closure } = await idleClient;
-    return { kahookClosedAfterMs: closure?.afterMs, info: connection.info(), afterMs: performance.now() - connection.since };
+    return {
+      kahookClosedAfterMs: closure?.afterMs,
+      info: connection.info(),
+      afterMs: performance.now() - connection.since,
+    };
   } finally {
     connection.close();
   }
@@ -65,7 +79,11 @@ test("control: without kahook, the same connection is still established when the
   const { kahookClosedAfterMs, info, afterMs } = await control;
   assert.ok(kahookClosedAfterMs !== undefined, "the kahook connection never closed, so the control shows nothing");
   assert.ok(info, `the connection without kahook closed within ${(afterMs / 1000).toFixed(2)} s`);
-  console.log(`${runtime} control: ${info.state}, ${info.probes} probes, ${(afterMs / 1000).toFixed(2)} s after the peer vanished`);
+  console.log(
+    `${runtime} control: ${info.state}, ${info.probes} probes, ${
+      (afterMs / 1000).toFixed(2)
+    } s after the peer vanished`,
+  );
   assert.is(info.state, "ESTABLISHED");
   assert.is(info.probes, 0, "the system's defaults probe only after 7200 s idle");
 });

@@ -93,7 +93,10 @@ test("0 leaves an option to the system: the option is absent, not set to a defau
 });
 
 test("TCP_USER_TIMEOUT=-1 derives from the values really in force, reading /proc for what is left to the system", () => {
-  assert.is(read({ TCP_USER_TIMEOUT: "-1", TCP_KEEPIDLE: "5", TCP_KEEPINTVL: "2", TCP_KEEPCNT: "3" }).options.userTimeout, 11_000);
+  assert.is(
+    read({ TCP_USER_TIMEOUT: "-1", TCP_KEEPIDLE: "5", TCP_KEEPINTVL: "2", TCP_KEEPCNT: "3" }).options.userTimeout,
+    11_000,
+  );
   const systemIdle = Number(readFileSync("/proc/sys/net/ipv4/tcp_keepalive_time", "utf8"));
   const derived = read({ TCP_KEEPIDLE: "0", TCP_KEEPINTVL: "2", TCP_KEEPCNT: "3" }).options;
   assert.is(derived.idle, undefined);

@@ -13,14 +13,24 @@ import { listen, tcpPair } from "./_loopback.ts";
 test("an fd that is not open: EBADF from getsockopt, naming the option", () => {
   // Far above any fd limit, so no other open can reuse it between our close and our call.
   const fd = 2 ** 31 - 1;
-  const error = fails(() => getKeepAlive(fd), { code: "KAHOOK_ERR_SYSCALL", errno: "EBADF", syscall: "getsockopt", option: "enable" });
+  const error = fails(() => getKeepAlive(fd), {
+    code: "KAHOOK_ERR_SYSCALL",
+    errno: "EBADF",
+    syscall: "getsockopt",
+    option: "enable",
+  });
   assert.match(error.message, /getsockopt\(fd \d+, SO_KEEPALIVE\) failed for enable: EBADF/);
 });
 
 test("a file that is not a socket: ENOTSOCK from setsockopt", () => {
   const fd = openSync(tmpdir(), "r");
   try {
-    fails(() => setKeepAlive(fd, { idle: 5_000 }), { code: "KAHOOK_ERR_SYSCALL", errno: "ENOTSOCK", syscall: "setsockopt", option: "idle" });
+    fails(() => setKeepAlive(fd, { idle: 5_000 }), {
+      code: "KAHOOK_ERR_SYSCALL",
+      errno: "ENOTSOCK",
+      syscall: "setsockopt",
+      option: "idle",
+    });
   } finally {
     closeSync(fd);
   }
@@ -32,7 +42,11 @@ test("a TCP option on a unix-domain socket: the kernel's errno, named", async ()
     const s = net.createServer().listen(path, () => resolve(s));
   });
   try {
-    const error = fails(() => setKeepAlive(server, { idle: 5_000 }), { code: "KAHOOK_ERR_SYSCALL", syscall: "setsockopt", option: "idle" });
+    const error = fails(() => setKeepAlive(server, { idle: 5_000 }), {
+      code: "KAHOOK_ERR_SYSCALL",
+      syscall: "setsockopt",
+      option: "idle",
+    });
     assert.ok(["EOPNOTSUPP", "ENOPROTOOPT"].includes(error.errno!), error.errno);
   } finally {
     server.close();
@@ -43,7 +57,10 @@ test("invalid options are rejected before any system call", async () => {
   const pair = await tcpPair();
   try {
     const before = getKeepAlive(pair.client);
-    fails(() => setKeepAlive(pair.client, { enable: true, idle: 30_000, count: 0 }), { code: "KAHOOK_ERR_INVALID_OPTION", option: "count" });
+    fails(() => setKeepAlive(pair.client, { enable: true, idle: 30_000, count: 0 }), {
+      code: "KAHOOK_ERR_INVALID_OPTION",
+      option: "count",
+    });
     assert.equal(getKeepAlive(pair.client), before, "nothing was set");
   } finally {
     pair.close();

@@ -27,7 +27,23 @@ function generator(state: number): () => number {
 const random = generator(seed);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
 const ALPHABET = "0123456789-+. exXabcsmh_\t\n١٢\u0000e";
-const EDGES = ["", "0", "-0", "-1", "00", "1", "127", "128", "32767", "32768", "2147483647", "2147483648", "9".repeat(400), "Infinity", "NaN"];
+const EDGES = [
+  "",
+  "0",
+  "-0",
+  "-1",
+  "00",
+  "1",
+  "127",
+  "128",
+  "32767",
+  "32768",
+  "2147483647",
+  "2147483648",
+  "9".repeat(400),
+  "Infinity",
+  "NaN",
+];
 
 function randomString(): string {
   if (random() < 0.3) return pick(EDGES);
@@ -90,7 +106,10 @@ test(`option validation: ${ROUNDS} random option objects (seed ${seed})`, () => 
     const given = OPTION_NAMES.filter((o) => options[o] !== undefined);
     assert.equal(settings.map((s) => s.option), given);
     for (const { socketOption, value } of settings) {
-      assert.ok(Number.isInteger(value) && value >= socketOption.min && value <= socketOption.max, `${socketOption.constant} ${value}`);
+      assert.ok(
+        Number.isInteger(value) && value >= socketOption.min && value <= socketOption.max,
+        `${socketOption.constant} ${value}`,
+      );
     }
   }
 });

@@ -32,8 +32,16 @@ test("the table's ranges are the kernel's: min and max are taken, one beyond is 
       const { level, name, min, max, constant } = linux.options[option]!;
       assert.is(libc.setsockopt(socketFd, level, name, min), 0, `${constant} = ${min}`);
       assert.is(libc.setsockopt(socketFd, level, name, max), 0, `${constant} = ${max}`);
-      assert.is(errnoName(linux, libc.setsockopt(socketFd, level, name, min - 1)), "EINVAL", `${constant} = ${min - 1}`);
-      assert.is(errnoName(linux, libc.setsockopt(socketFd, level, name, max + 1)), "EINVAL", `${constant} = ${max + 1}`);
+      assert.is(
+        errnoName(linux, libc.setsockopt(socketFd, level, name, min - 1)),
+        "EINVAL",
+        `${constant} = ${min - 1}`,
+      );
+      assert.is(
+        errnoName(linux, libc.setsockopt(socketFd, level, name, max + 1)),
+        "EINVAL",
+        `${constant} = ${max + 1}`,
+      );
     }
     const timeout = linux.options.userTimeout!;
     assert.is(errnoName(linux, libc.setsockopt(socketFd, timeout.level, timeout.name, -1)), "EINVAL");

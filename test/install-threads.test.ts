@@ -6,7 +6,7 @@
 import net from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { LOOPBACK, listenLoopback } from "../src/deadpeer/connection.ts";
+import { listenLoopback, LOOPBACK } from "../src/deadpeer/connection.ts";
 import { runtime } from "../src/runtimes/index.ts";
 import { CONFIGURED_ENV } from "./_configured.ts";
 import { startChild } from "./_fixture.ts";
@@ -22,14 +22,20 @@ function closingServer(): net.Server {
 test(`${runtime}: install() while fetch connects on the runtime's threads: none fails, every later connection is configured`, async () => {
   const server = closingServer();
   const port = await listenLoopback(server);
-  const child = startChild("fixtures/install/during-fetch", undefined, { ...CONFIGURED_ENV, FIXTURE_URL: `http://${LOOPBACK}:${port}/` });
+  const child = startChild("fixtures/install/during-fetch", undefined, {
+    ...CONFIGURED_ENV,
+    FIXTURE_URL: `http://${LOOPBACK}:${port}/`,
+  });
   try {
     const result = await child.next();
     console.log(`${runtime}: ${JSON.stringify(result)}`);
     assert.equal(result.failed, [], "fetches that failed");
     assert.is(result.ok, 30 * 8, "fetches that succeeded");
     assert.is(result.installed, true, "install()");
-    assert.ok(result.afterInstall > 0 && result.configured >= result.afterInstall, `configured sockets: ${JSON.stringify(result)}`);
+    assert.ok(
+      result.afterInstall > 0 && result.configured >= result.afterInstall,
+      `configured sockets: ${JSON.stringify(result)}`,
+    );
   } finally {
     await child.stop();
     server.close();

@@ -20,7 +20,7 @@ const host = process.arch === "arm64" ? "linux-arm64" : "linux-x64";
 
 /** The kernel's keepalive defaults, which a socket kahook leaves alone keeps: [idle s, interval s, probes]. */
 const system = ["tcp_keepalive_time", "tcp_keepalive_intvl", "tcp_keepalive_probes"].map((name) =>
-  Number(readFileSync(`/proc/sys/net/ipv4/${name}`, "utf8")),
+  Number(readFileSync(`/proc/sys/net/ipv4/${name}`, "utf8"))
 );
 const untouched = [0, ...system, 0];
 
@@ -103,7 +103,8 @@ test("non-PIE executable", () => {
 test("debug lines: one per configured socket, failure and replaced value", () => {
   const lines = drive("cc", [], library, [], [], { DRIVER_DEBUG: "1" }).stderr.split("\n");
   const fds = /^kahook: fd \d+ /;
-  const has = (line: string) => assert.ok(lines.some((l: string) => l.replace(fds, "") === line), `${line} in ${lines.join("\n")}`);
+  const has = (line: string) =>
+    assert.ok(lines.some((l: string) => l.replace(fds, "") === line), `${line} in ${lines.join("\n")}`);
   has("client: SO_KEEPALIVE=1 TCP_KEEPIDLE=11 TCP_KEEPINTVL=7 TCP_KEEPCNT=3 TCP_USER_TIMEOUT=5000");
   has("client: TCP_KEEPIDLE=60 kept at 11");
   has("client: SO_KEEPALIVE=0 kept at 1");
@@ -146,12 +147,16 @@ function checkThreads(label: string, compiler: string, library: string, run: str
   const child = spawnSync(binary!, args, { encoding: "utf8", timeout: 60_000 });
   assert.is(child.status, 0, `${label}: ${child.stderr}`);
   const r = JSON.parse(child.stdout);
-  const is = (field: string, expected: unknown) => assert.equal(r[field], expected, `${label}: ${field} in ${child.stdout}`);
+  const is = (field: string, expected: unknown) =>
+    assert.equal(r[field], expected, `${label}: ${field} in ${child.stdout}`);
   is("bad_cycles", 0); // every install patched the slots and every uninstall restored as many
   is("failures", 0); // no connect lost
   is("mixed", 0); // no socket half configured
   assert.ok(r.configured > 0 && r.untouched > 0, `${label}: connects both while installed and not: ${child.stdout}`);
-  assert.ok(r.configured_after_install >= 100, `${label}: configured connects once installed for good: ${child.stdout}`);
+  assert.ok(
+    r.configured_after_install >= 100,
+    `${label}: configured connects once installed for good: ${child.stdout}`,
+  );
 }
 
 test("connects on four threads while the interposer is installed and uninstalled 200 times: none lost, none half configured", () => {
@@ -167,7 +172,11 @@ if (host === "linux-x64" && existsSync(crossCompiler) && existsSync(qemu)) {
   });
 
   test("arm64 build, under qemu-aarch64: connects on four threads during 200 installs and uninstalls", () => {
-    checkThreads("arm64", crossCompiler, join(dir, "linux-arm64", "kahook.node"), [qemu, "-L", "/usr/aarch64-linux-gnu"]);
+    checkThreads("arm64", crossCompiler, join(dir, "linux-arm64", "kahook.node"), [
+      qemu,
+      "-L",
+      "/usr/aarch64-linux-gnu",
+    ]);
   });
 }
 

@@ -43,7 +43,10 @@ interface Step extends Usage {
   samples: Readback[];
 }
 
-const fmt = (usage: Usage) => `${usage.fds} fds (${usage.sockets} sockets), RSS ${usage.rssMiB.toFixed(1)} MiB, heap ${usage.heapMiB.toFixed(2)} MiB`;
+const fmt = (usage: Usage) =>
+  `${usage.fds} fds (${usage.sockets} sockets), RSS ${usage.rssMiB.toFixed(1)} MiB, heap ${
+    usage.heapMiB.toFixed(2)
+  } MiB`;
 
 test(`${preload.name}: ${CONNECTIONS} connections ${ROUNDS} times: configured, socket fds back to their count, memory flat`, async () => {
   const [low, high] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
@@ -61,13 +64,20 @@ test(`${preload.name}: ${CONNECTIONS} connections ${ROUNDS} times: configured, s
     for (let round = 1; round <= ROUNDS; round++) {
       const opened: Step = await client.ask(`open ${port}`);
       const accepted: Step = await server.ask(`accepted ${CONNECTIONS}`);
-      console.log(`${runtime} round ${round}: ${opened.open} open in ${opened.seconds!.toFixed(1)} s; server ${fmt(accepted)}; client ${fmt(opened)}`);
+      console.log(
+        `${runtime} round ${round}: ${opened.open} open in ${opened.seconds!.toFixed(1)} s; server ${
+          fmt(accepted)
+        }; client ${fmt(opened)}`,
+      );
       assert.is(opened.open, CONNECTIONS);
       assert.is(accepted.open, CONNECTIONS);
       for (const readback of [...opened.samples, ...accepted.samples]) assertConfigured(readback);
       assert.is(opened.samples.length + accepted.samples.length, 200);
       // Each connection is a socket fd while open: the count sees them, so its return after close means something.
-      assert.ok(opened.sockets >= CONNECTIONS && accepted.sockets >= CONNECTIONS, "each open connection is a socket fd");
+      assert.ok(
+        opened.sockets >= CONNECTIONS && accepted.sockets >= CONNECTIONS,
+        "each open connection is a socket fd",
+      );
       const closed = { server: (await server.ask("close")) as Usage, client: (await client.ask("closed")) as Usage };
       console.log(`${runtime} round ${round} closed: server ${fmt(closed.server)}; client ${fmt(closed.client)}`);
       afterRound.push(closed);
@@ -78,7 +88,9 @@ test(`${preload.name}: ${CONNECTIONS} connections ${ROUNDS} times: configured, s
     for (const side of ["server", "client"] as const) {
       const [first, last] = [afterRound[0][side], afterRound[ROUNDS - 1][side]];
       const [heap, rss] = [last.heapMiB - first.heapMiB, last.rssMiB - first.rssMiB];
-      console.log(`${runtime} ${side}: from round 1 to round ${ROUNDS}, heap ${heap.toFixed(2)} MiB, RSS ${rss.toFixed(1)} MiB`);
+      console.log(
+        `${runtime} ${side}: from round 1 to round ${ROUNDS}, heap ${heap.toFixed(2)} MiB, RSS ${rss.toFixed(1)} MiB`,
+      );
       assert.ok(heap < HEAP_GROWTH_MIB, `${side}: heap grew ${heap.toFixed(2)} MiB (flat: < ${HEAP_GROWTH_MIB})`);
       assert.ok(rss < RSS_GROWTH_MIB, `${side}: RSS grew ${rss.toFixed(1)} MiB (flat: < ${RSS_GROWTH_MIB})`);
     }

@@ -87,11 +87,25 @@ const dir = mkdtempSync(join(tmpdir(), "kahook-clients-"));
 function certificateChain(): { ca: string; cert: string; key: string } {
   const [ca, caKey, cert, key] = ["ca.pem", "ca-key.pem", "cert.pem", "key.pem"].map((name) => join(dir, name));
   const request = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1"];
-  execFileSync("openssl", [...request, "-subj", "/CN=kahook test CA", "-keyout", caKey, "-out", ca], { stdio: "ignore" });
+  execFileSync("openssl", [...request, "-subj", "/CN=kahook test CA", "-keyout", caKey, "-out", ca], {
+    stdio: "ignore",
+  });
   execFileSync("openssl", [
-    ...request, "-CA", ca, "-CAkey", caKey, "-subj", "/CN=127.0.0.1",
-    "-addext", "subjectAltName=IP:127.0.0.1", "-addext", "basicConstraints=critical,CA:FALSE",
-    "-keyout", key, "-out", cert,
+    ...request,
+    "-CA",
+    ca,
+    "-CAkey",
+    caKey,
+    "-subj",
+    "/CN=127.0.0.1",
+    "-addext",
+    "subjectAltName=IP:127.0.0.1",
+    "-addext",
+    "basicConstraints=critical,CA:FALSE",
+    "-keyout",
+    key,
+    "-out",
+    cert,
   ], { stdio: "ignore" });
   return { ca, cert, key };
 }
@@ -130,7 +144,9 @@ function httpServer(): net.Server {
       if (key) {
         upgraded = true;
         const accept = createHash("sha1").update(key + WEBSOCKET_GUID).digest("base64");
-        socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+        socket.write(
+          `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+        );
       } else {
         socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok");
       }
@@ -142,7 +158,9 @@ test.before(async () => {
   const source = (name: string) => join(root, "test/fixtures/clients", name);
   const cc = ["cc", "-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC"];
   execFileSync(cc[0], [...cc.slice(1), "-o", join(dir, "libconnect.so"), source("connect.c")]);
-  if (family === "node") execFileSync(cc[0], [...cc.slice(1), "-o", join(dir, "addon.node"), source("addon.c"), source("connect.c")]);
+  if (family === "node") {
+    execFileSync(cc[0], [...cc.slice(1), "-o", join(dir, "addon.node"), source("addon.c"), source("connect.c")]);
+  }
   for (const { key, role } of expected) {
     if (role !== "client") continue;
     if (key === "sql" || key === "redis") {
@@ -167,7 +185,10 @@ test.after(async () => {
 /** Resolves when the event fires on the socket, rejects on its error or after PEER_TIMEOUT_MS. */
 function once(socket: net.Socket, event: string, what: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: no ${event} within ${PEER_TIMEOUT_MS} ms`)), PEER_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`${what}: no ${event} within ${PEER_TIMEOUT_MS} ms`)),
+      PEER_TIMEOUT_MS,
+    );
     socket.once(event, () => (clearTimeout(timer), resolve(socket)));
     socket.once("error", (error) => (clearTimeout(timer), reject(error)));
   });
@@ -196,11 +217,16 @@ async function inspectFixture(args: readonly string[]): Promise<Inspected> {
     library: join(dir, "libconnect.so"),
     addon: join(dir, "addon.node"),
   };
-  const child = startChild(`fixtures/clients/${family}`, args, { ...CONFIGURED_ENV, FIXTURE_CLIENTS: JSON.stringify(config) });
+  const child = startChild(`fixtures/clients/${family}`, args, {
+    ...CONFIGURED_ENV,
+    FIXTURE_CLIENTS: JSON.stringify(config),
+  });
   const peers: net.Socket[] = [];
   try {
     const { listeners, failed } = await child.next();
-    for (const [key, listener] of Object.entries(listeners as Record<string, number>)) peers.push(await connectTo(key, listener));
+    for (const [key, listener] of Object.entries(listeners as Record<string, number>)) {
+      peers.push(await connectTo(key, listener));
+    }
     return { sockets: inspectProcess(child.pid), listeners, failed };
   } finally {
     for (const peer of peers) peer.destroy();
@@ -213,7 +239,10 @@ const portOf = (address: string) => Number(address.slice(address.lastIndexOf(":"
 /** The expected socket a readback is, if any. */
 function identify({ local, remote, state }: SocketReport, { listeners }: Inspected): Expected | undefined {
   return expected.find(({ role, key }) =>
-    role === "client" ? portOf(remote) === ports[key] : portOf(local) === listeners[key] && (role === "listener") === (state === "LISTEN"));
+    role === "client"
+      ? portOf(remote) === ports[key]
+      : portOf(local) === listeners[key] && (role === "listener") === (state === "LISTEN")
+  );
 }
 
 for (const preload of PRELOADS) {
@@ -238,7 +267,9 @@ test(`without the preload, ${expected.find(({ key }) => key === control.key)!.na
   const { key, state } = control;
   const socket = inspected.sockets.find((each) => identify(each, inspected)?.key === key);
   assert.ok(socket, `${key}: no such socket in the fixture (${inspected.failed[key] ?? "it opened"})`);
-  for (const [option, value] of Object.entries(state)) assert.is(socket.options[option as keyof typeof socket.options], value, `${key}: ${option}`);
+  for (const [option, value] of Object.entries(state)) {
+    assert.is(socket.options[option as keyof typeof socket.options], value, `${key}: ${option}`);
+  }
 });
 
 test.run();

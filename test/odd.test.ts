@@ -56,7 +56,9 @@ for (const { fixture, configures } of SCENARIOS.filter(({ runtimes }) => runtime
       const lines = kahookLines(withKahook.stderr);
       assert.equal(lines.filter((line) => !CONFIGURED_LINE.test(line)), [], "kahook reported a failure");
       const labels = new Set(lines.map((line) => line.match(CONFIGURED_LINE)![1]));
-      for (const label of configures) assert.ok(labels.has(label), `no ${label} socket configured:\n${withKahook.stderr}`);
+      for (const label of configures) {
+        assert.ok(labels.has(label), `no ${label} socket configured:\n${withKahook.stderr}`);
+      }
     });
   }
 }

@@ -8,7 +8,10 @@ import { linux } from "../src/sys/linux.ts";
 import { fails } from "./_fails.ts";
 
 function rejects(options: unknown, field: string, shown: string): void {
-  const { message } = fails(() => compileOptions(options as KeepAliveOptions, linux), { code: "KAHOOK_ERR_INVALID_OPTION", option: field });
+  const { message } = fails(() => compileOptions(options as KeepAliveOptions, linux), {
+    code: "KAHOOK_ERR_INVALID_OPTION",
+    option: field,
+  });
   assert.ok(message.includes(field), message);
   assert.ok(message.includes(shown), `${message} should show ${shown}`);
 }
@@ -71,7 +74,12 @@ test("milliseconds are rounded up to the whole seconds the kernel counts", () =>
 
 test("settings come in a fixed order with their Linux constants", () => {
   const settings = compileOptions({ windowClamp: 5000, enable: true, idle: 5000, userTimeout: 9 }, linux);
-  assert.equal(settings.map((s) => s.socketOption.constant), ["SO_KEEPALIVE", "TCP_KEEPIDLE", "TCP_USER_TIMEOUT", "TCP_WINDOW_CLAMP"]);
+  assert.equal(settings.map((s) => s.socketOption.constant), [
+    "SO_KEEPALIVE",
+    "TCP_KEEPIDLE",
+    "TCP_USER_TIMEOUT",
+    "TCP_WINDOW_CLAMP",
+  ]);
 });
 
 function systemSeconds(name: string): number {
@@ -90,7 +98,10 @@ test("deriveUserTimeout reads the system defaults for what the options leave alo
   const count = systemSeconds("tcp_keepalive_probes");
   assert.is(deriveUserTimeout({ interval: 10_000, count: 3 }, linux), (idle + 30) * 1000);
   assert.is(deriveUserTimeout({ idle: 10_000 }, linux), (10 + interval * count) * 1000);
-  assert.ok(deriveUserTimeout({ interval: 10_000, count: 3 }, linux) > 30_000, "idle left to the system is not taken as 0");
+  assert.ok(
+    deriveUserTimeout({ interval: 10_000, count: 3 }, linux) > 30_000,
+    "idle left to the system is not taken as 0",
+  );
 });
 
 test("deriveUserTimeout caps at the largest TCP_USER_TIMEOUT the kernel takes", () => {
@@ -110,8 +121,11 @@ test("an option the platform lacks is an ENOPROTOOPT error, not silence", () => 
 });
 
 test("an unsupported operating system is a clear error", () => {
-  assert.throws(() => platformFor("win32"), (e: KahookError) =>
-    e.code === "KAHOOK_ERR_UNSUPPORTED_PLATFORM" && e.message.includes("win32") && e.message.includes("linux"));
+  assert.throws(
+    () => platformFor("win32"),
+    (e: KahookError) =>
+      e.code === "KAHOOK_ERR_UNSUPPORTED_PLATFORM" && e.message.includes("win32") && e.message.includes("linux"),
+  );
   assert.is(platformFor("linux"), linux);
 });
 

@@ -17,9 +17,20 @@ const OWN_PATHS = "Deno" in globalThis
   : { servers: [], clients: ["fetch"] };
 const SERVERS = ["net.createServer", "new net.Server", "http.createServer", "https.createServer", ...OWN_PATHS.servers];
 const CLIENTS = [
-  "net.connect", "net.createConnection", "new net.Socket().connect", "named ESM import", "IPv6",
-  "localAddress", "happy eyeballs fallback", "setKeepAlive(true, 1000)", "http default agent",
-  "http keepAlive agent", "https", "tls.connect", "undici", ...OWN_PATHS.clients,
+  "net.connect",
+  "net.createConnection",
+  "new net.Socket().connect",
+  "named ESM import",
+  "IPv6",
+  "localAddress",
+  "happy eyeballs fallback",
+  "setKeepAlive(true, 1000)",
+  "http default agent",
+  "http keepAlive agent",
+  "https",
+  "tls.connect",
+  "undici",
+  ...OWN_PATHS.clients,
 ];
 const EXPECTED_READBACKS = [
   ...SERVERS.flatMap((path) => [`listener ${path}`, `accepted ${path}`]),

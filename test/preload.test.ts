@@ -27,27 +27,48 @@ for (const preload of PRELOADS) {
     const result = runRuntime([...preload.args, here("fixtures/preload/ran")], { TCP_KEEPCNT: "128" });
     assert.is(result.status, EX_CONFIG);
     assert.is(result.stdout, "");
-    assert.equal(result.stderr.trim().split("\n"), [`kahook: TCP_KEEPCNT="128" is not valid: out of range; expected a whole number 1..127 written in digits, 0 for the system default`]);
+    assert.equal(result.stderr.trim().split("\n"), [
+      `kahook: TCP_KEEPCNT="128" is not valid: out of range; expected a whole number 1..127 written in digits, 0 for the system default`,
+    ]);
   });
-
 }
 
 // The last preload: Deno's -A, since Deno lets only -A read /proc/self/fd.
 test(`${PRELOADS.at(-1)!.name}: every fd kahook reaches (Deno's are dups) is released: the fd count after ${CONNECTIONS} connections equals the count before`, () => {
-  const { before, after } = JSON.parse(succeeded(runRuntime([...PRELOADS.at(-1)!.args, here("fixtures/preload/fds"), String(CONNECTIONS)], CONFIGURED_ENV)));
+  const { before, after } = JSON.parse(
+    succeeded(
+      runRuntime([...PRELOADS.at(-1)!.args, here("fixtures/preload/fds"), String(CONNECTIONS)], CONFIGURED_ENV),
+    ),
+  );
   assert.is(after, before);
 });
 
 if ("Deno" in globalThis) {
   test("deno run --allow-ffi --allow-env (and the program's --allow-net) configures every socket, silently", () => {
-    const result = runRuntime(["run", "--allow-ffi", "--allow-env", "--allow-net", "--preload", register, here("fixtures/preload/pair")], CONFIGURED_ENV);
+    const result = runRuntime([
+      "run",
+      "--allow-ffi",
+      "--allow-env",
+      "--allow-net",
+      "--preload",
+      register,
+      here("fixtures/preload/pair"),
+    ], CONFIGURED_ENV);
     assertPairConfigured(succeeded(result));
     assert.is(result.stderr, "");
   });
 
   test("deno run with --allow-env narrowed to the variables kahook reads configures every socket, silently", () => {
     const allowEnv = `--allow-env=${ENV_NAMES.join(",")}`;
-    const result = runRuntime(["run", "--allow-ffi", allowEnv, "--allow-net", "--preload", register, here("fixtures/preload/pair")], CONFIGURED_ENV);
+    const result = runRuntime([
+      "run",
+      "--allow-ffi",
+      allowEnv,
+      "--allow-net",
+      "--preload",
+      register,
+      here("fixtures/preload/pair"),
+    ], CONFIGURED_ENV);
     assertPairConfigured(succeeded(result));
     assert.is(result.stderr, "");
   });
@@ -55,16 +76,27 @@ if ("Deno" in globalThis) {
   test("deno run with --allow-env lacking one variable kahook reads: the program runs without kahook, after one line saying so", () => {
     for (const left of ["KAHOOK_PROFILE", "KAHOOK_RULES", "TCP_KEEPIDLE"]) {
       const allowEnv = `--allow-env=${ENV_NAMES.filter((name) => name !== left).join(",")}`;
-      const result = runRuntime(["run", "--allow-ffi", allowEnv, "--preload", register, here("fixtures/preload/ran")], CONFIGURED_ENV);
+      const result = runRuntime(
+        ["run", "--allow-ffi", allowEnv, "--preload", register, here("fixtures/preload/ran")],
+        CONFIGURED_ENV,
+      );
       assert.is(succeeded(result), "ran\n", left);
-      assert.is(result.stderr, `kahook: not active: Deno was run without --allow-env for ${left}; the program runs without kahook\n`);
+      assert.is(
+        result.stderr,
+        `kahook: not active: Deno was run without --allow-env for ${left}; the program runs without kahook\n`,
+      );
     }
   });
 
   test("deno run without --allow-ffi: the program runs without kahook, after one line saying so", () => {
-    const result = runRuntime(["run", "--allow-env", "--preload", register, here("fixtures/preload/ran")], CONFIGURED_ENV);
+    const result = runRuntime(
+      ["run", "--allow-env", "--preload", register, here("fixtures/preload/ran")],
+      CONFIGURED_ENV,
+    );
     assert.is(succeeded(result), "ran\n");
-    assert.equal(kahookLines(result.stderr), ["kahook: not active: Deno was run without --allow-ffi; the program runs without kahook"]);
+    assert.equal(kahookLines(result.stderr), [
+      "kahook: not active: Deno was run without --allow-ffi; the program runs without kahook",
+    ]);
     assert.is(result.stderr, `${kahookLines(result.stderr)[0]}\n`);
   });
 
@@ -73,16 +105,35 @@ if ("Deno" in globalThis) {
     const absent = "/usr/lib64/libc.so.6";
     assert.not.ok(existsSync(absent), `${absent} exists here: the test needs a listed path without libc`);
     // A program with a server and a client that does not use kahook's API, which would need the FFI itself.
-    const result = runRuntime(["run", "--allow-env", `--allow-ffi=${absent}`, "--allow-net", "--preload", register, here("fixtures/odd/halfclose")], CONFIGURED_ENV);
+    const result = runRuntime([
+      "run",
+      "--allow-env",
+      `--allow-ffi=${absent}`,
+      "--allow-net",
+      "--preload",
+      register,
+      here("fixtures/odd/halfclose"),
+    ], CONFIGURED_ENV);
     assert.equal(JSON.parse(succeeded(result)), { answer: `answer to "question", after your end` });
-    assert.match(result.stderr, new RegExp(`^kahook: not active: cannot load libc through deno's FFI \\(tried [^)]+\\): .*${absent}: cannot open shared object file: No such file or directory; sockets keep the runtime's settings\n$`));
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `^kahook: not active: cannot load libc through deno's FFI \\(tried [^)]+\\): .*${absent}: cannot open shared object file: No such file or directory; sockets keep the runtime's settings\n$`,
+      ),
+    );
   });
 
   test("deno run without --allow-ffi or --allow-env: one line names both", () => {
     // Some permission flag is needed: a Deno child given none inherits this -A process's permissions.
-    const result = runRuntime(["run", "--allow-net", "--preload", register, here("fixtures/preload/ran")], CONFIGURED_ENV);
+    const result = runRuntime(
+      ["run", "--allow-net", "--preload", register, here("fixtures/preload/ran")],
+      CONFIGURED_ENV,
+    );
     assert.is(succeeded(result), "ran\n");
-    assert.is(result.stderr, "kahook: not active: Deno was run without --allow-ffi and --allow-env; the program runs without kahook\n");
+    assert.is(
+      result.stderr,
+      "kahook: not active: Deno was run without --allow-ffi and --allow-env; the program runs without kahook\n",
+    );
   });
 }
 

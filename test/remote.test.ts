@@ -63,7 +63,10 @@ test("a process that is gone: ESRCH, named", async () => {
 test("a kernel without pidfd_getfd (ENOSYS) and a denied caller (EPERM) each get their own advice", () => {
   const tooOld = processError("pidfd_open", "pidfd_open(1)", ENOSYS);
   assert.is(tooOld.code, "KAHOOK_ERR_UNSUPPORTED_PLATFORM");
-  assert.is(tooOld.message, "pidfd_open(1) failed: this kernel lacks pidfd_open/pidfd_getfd, which need Linux 5.6 or later");
+  assert.is(
+    tooOld.message,
+    "pidfd_open(1) failed: this kernel lacks pidfd_open/pidfd_getfd, which need Linux 5.6 or later",
+  );
   const denied = processError("pidfd_getfd", "pidfd_getfd(1, fd 3)", EPERM);
   assert.is(denied.code, "KAHOOK_ERR_SYSCALL");
   assert.is(denied.errno, "EPERM");

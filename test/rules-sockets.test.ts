@@ -14,7 +14,13 @@ function listening(host: string): Promise<net.Server> {
 }
 
 const port = (server: net.Server) => (server.address() as net.AddressInfo).port;
-const keepAlive = ({ state: { enable, idle, interval, count, userTimeout } }: Readback) => ({ enable, idle, interval, count, userTimeout });
+const keepAlive = ({ state: { enable, idle, interval, count, userTimeout } }: Readback) => ({
+  enable,
+  idle,
+  interval,
+  count,
+  userTimeout,
+});
 
 const servers = {
   plain: await listening("127.0.0.1"),
@@ -49,7 +55,11 @@ const OWN_CONNECT = "Bun" in globalThis ? ["Bun.connect"] : "Deno" in globalThis
 
 for (const preload of PRELOADS) {
   test(`${preload.name}: each destination gets its rule's options, read back with getsockopt, and keeps them after setKeepAlive`, () => {
-    const lines = readbacks(succeeded(runRuntime([...preload.args, here("fixtures/rules/destinations"), ...Object.values(destinations)], ENV)));
+    const lines = readbacks(
+      succeeded(
+        runRuntime([...preload.args, here("fixtures/rules/destinations"), ...Object.values(destinations)], ENV),
+      ),
+    );
     const paths = (destination: string) => [
       `net.connect ${destination}`,
       `net.connect ${destination} after setKeepAlive(true, 60000)`,
@@ -58,7 +68,9 @@ for (const preload of PRELOADS) {
     assert.equal(lines.map(({ path }) => path), Object.values(destinations).flatMap(paths));
     for (const [name, destination] of Object.entries(destinations)) {
       const expected = EXPECTED[name as keyof typeof EXPECTED];
-      for (const path of paths(destination)) assert.equal(keepAlive(lines.find((line) => line.path === path)!), expected, path);
+      for (const path of paths(destination)) {
+        assert.equal(keepAlive(lines.find((line) => line.path === path)!), expected, path);
+      }
     }
   });
 }

@@ -10,24 +10,39 @@ type Env = Record<string, string>;
 const rules = (env: Env) => configFromEnv(env, linux).rules;
 
 test("KAHOOK_RULES: each rule is its variables overlaid on the environment; TCP_USER_TIMEOUT is derived from the rule's values", () => {
-  assert.equal(rules({ TCP_KEEPINTVL: "5", KAHOOK_RULES: "port=5432:TCP_KEEPIDLE=30,TCP_KEEPCNT=3;addr=127.0.0.2:TCP_USER_TIMEOUT=5000" }), [
-    { port: 5432, options: { enable: true, idle: 30_000, interval: 5_000, count: 3, userTimeout: (30 + 5 * 3) * 1000 } },
-    { address: "127.0.0.2", options: { enable: true, idle: 15_000, interval: 5_000, count: 9, userTimeout: 5_000 } },
-  ]);
+  assert.equal(
+    rules({
+      TCP_KEEPINTVL: "5",
+      KAHOOK_RULES: "port=5432:TCP_KEEPIDLE=30,TCP_KEEPCNT=3;addr=127.0.0.2:TCP_USER_TIMEOUT=5000",
+    }),
+    [
+      {
+        port: 5432,
+        options: { enable: true, idle: 30_000, interval: 5_000, count: 3, userTimeout: (30 + 5 * 3) * 1000 },
+      },
+      { address: "127.0.0.2", options: { enable: true, idle: 15_000, interval: 5_000, count: 9, userTimeout: 5_000 } },
+    ],
+  );
 });
 
 test("KAHOOK_RULES: IPv6 addresses as written, CIDR blocks, both matchers in one rule, a rule without variables, 0 for the system default", () => {
   const base = { enable: true, idle: 15_000, interval: 15_000, count: 9, userTimeout: 150_000 };
-  assert.equal(rules({ KAHOOK_RULES: "addr=::1:TCP_KEEPCNT=2;addr=fd00::/8,port=443:;addr=10.0.0.0/8:TCP_USER_TIMEOUT=0" }), [
-    { address: "::1", options: { ...base, count: 2, userTimeout: (15 + 15 * 2) * 1000 } },
-    { address: "fd00::/8", port: 443, options: base },
-    { address: "10.0.0.0/8", options: { enable: true, idle: 15_000, interval: 15_000, count: 9 } },
-  ]);
+  assert.equal(
+    rules({ KAHOOK_RULES: "addr=::1:TCP_KEEPCNT=2;addr=fd00::/8,port=443:;addr=10.0.0.0/8:TCP_USER_TIMEOUT=0" }),
+    [
+      { address: "::1", options: { ...base, count: 2, userTimeout: (15 + 15 * 2) * 1000 } },
+      { address: "fd00::/8", port: 443, options: base },
+      { address: "10.0.0.0/8", options: { enable: true, idle: 15_000, interval: 15_000, count: 9 } },
+    ],
+  );
 });
 
 test("KAHOOK_RULES: a preset applies to the rules too; a rule's own variable wins over it", () => {
   assert.equal(rules({ KAHOOK_PROFILE: "aws-nlb", KAHOOK_RULES: "port=6379:TCP_KEEPIDLE=20" }), [
-    { port: 6379, options: { enable: true, idle: 20_000, interval: 10_000, count: 6, userTimeout: (20 + 10 * 6) * 1000 } },
+    {
+      port: 6379,
+      options: { enable: true, idle: 20_000, interval: 10_000, count: 6, userTimeout: (20 + 10 * 6) * 1000 },
+    },
   ]);
 });
 
@@ -47,7 +62,11 @@ const BAD: [string, number, string][] = [
   ["port=0:TCP_KEEPCNT=3", 1, "port 0: expected an integer 1..65535"],
   ["port=65536:TCP_KEEPCNT=3", 1, "port 65536: expected an integer 1..65535"],
   ["port=54x:TCP_KEEPCNT=3", 1, `port "54x": expected an integer 1..65535`],
-  ["port=1:TCP_KEEPCNT=3;addr=db.example.com:TCP_KEEPCNT=3", 2, `address "db.example.com": expected an IPv4 or IPv6 address`],
+  [
+    "port=1:TCP_KEEPCNT=3;addr=db.example.com:TCP_KEEPCNT=3",
+    2,
+    `address "db.example.com": expected an IPv4 or IPv6 address`,
+  ],
   ["addr=10.0.0.1/8:TCP_KEEPCNT=3", 1, `address "10.0.0.1/8": has bits set after the /8 prefix`],
   ["addr=10.0.0.0/33:TCP_KEEPCNT=3", 1, `address "10.0.0.0/33": the prefix must be 0..32`],
   ["addr=fd00::/129:TCP_KEEPCNT=3", 1, `address "fd00::/129": the prefix must be 0..128`],
@@ -58,13 +77,20 @@ const BAD: [string, number, string][] = [
   ["port=1:TCP_KEEPCNT=3,TCP_KEEPCNT=4", 1, `"TCP_KEEPCNT=4": expected one of TCP_KEEPIDLE, TCP_KEEPINTVL,`],
   ["port=1:TCP_KEEPCNT", 1, `variable "TCP_KEEPCNT": expected NAME=VALUE`],
   ["port=1:TCP_DEFER_ACCEPT=5", 1, "TCP_DEFER_ACCEPT applies to listening sockets, and rules to client connections"],
-  ["port=1:TCP_KEEPCNT=3;port=2:TCP_KEEPIDLE=30s", 2, `TCP_KEEPIDLE="30s" is not valid: expected a whole number 1..32767`],
+  [
+    "port=1:TCP_KEEPCNT=3;port=2:TCP_KEEPIDLE=30s",
+    2,
+    `TCP_KEEPIDLE="30s" is not valid: expected a whole number 1..32767`,
+  ],
   ["port=1:TCP_KEEPCNT=128", 1, `TCP_KEEPCNT="128" is not valid: out of range`],
 ];
 
 for (const [raw, position, part] of BAD) {
   test(`KAHOOK_RULES=${JSON.stringify(raw)} is rejected naming rule ${position} and ${part}`, () => {
-    const { message } = fails(() => rules({ KAHOOK_RULES: raw }), { code: "KAHOOK_ERR_INVALID_ENV", variable: "KAHOOK_RULES" });
+    const { message } = fails(() => rules({ KAHOOK_RULES: raw }), {
+      code: "KAHOOK_ERR_INVALID_ENV",
+      variable: "KAHOOK_RULES",
+    });
     const text = raw.split(";")[position - 1];
     assert.ok(message.startsWith(`KAHOOK_RULES rule ${position} (${JSON.stringify(text)}): `), message);
     assert.ok(message.includes(part), message);
@@ -75,7 +101,8 @@ test("KAHOOK_RULES with an invalid base variable names the variable, as without 
   fails(() => rules({ TCP_KEEPCNT: "x", KAHOOK_RULES: "port=1:TCP_KEEPIDLE=30" }), { variable: "TCP_KEEPCNT" });
 });
 
-const match = (table: Omit<Rule, "options">[], address: string | undefined, port?: number) => compileRules(table)(address, port);
+const match = (table: Omit<Rule, "options">[], address: string | undefined, port?: number) =>
+  compileRules(table)(address, port);
 
 test("matching: the first rule that matches wins; -1 when none does", () => {
   const table = [{ port: 5432 }, { address: "127.0.0.0/8" }, { address: "127.0.0.2", port: 80 }];
@@ -117,7 +144,9 @@ test("matching: IPv6 written any way, with zones, and IPv4-mapped peers matching
 
 test("rules from code: each rule's options are checked once, errors name the rule", () => {
   const invalid = (table: Rule[], expected: string) => {
-    const { message } = fails(() => new SocketPlan({ options: {}, rules: table }), { code: "KAHOOK_ERR_INVALID_OPTION" });
+    const { message } = fails(() => new SocketPlan({ options: {}, rules: table }), {
+      code: "KAHOOK_ERR_INVALID_OPTION",
+    });
     assert.ok(message.startsWith(expected), message);
   };
   invalid([{ port: 1, options: {} }, { port: 0, options: {} }], "rule 2: port 0: expected an integer 1..65535");

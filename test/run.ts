@@ -91,7 +91,9 @@ function runFile(runtime: Runtime, file: string): Promise<{ totals: Totals; outp
       if (error) output += `\n[run] cannot start ${runtime.binary}: ${error.message}\n`;
       const parsed = parseTotals(output);
       // A crash, a timeout or a missing summary counts as one failure on top of what was counted.
-      const totals = parsed && code === 0 ? parsed : { passed: parsed?.passed ?? 0, failed: (parsed?.failed ?? 0) || 1 };
+      const totals = parsed && code === 0
+        ? parsed
+        : { passed: parsed?.passed ?? 0, failed: (parsed?.failed ?? 0) || 1 };
       resolve({ totals, output, seconds: (performance.now() - started) / 1000 });
     };
     child.on("error", (error) => finish(null, error));
@@ -116,7 +118,11 @@ async function main(): Promise<void> {
       sum.passed += totals.passed;
       sum.failed += totals.failed;
       const name = relative("test", file);
-      process.stdout.write(`${runtime.name.padEnd(7)} ${name.padEnd(32)} ${totals.passed} passed, ${totals.failed} failed (${seconds.toFixed(1)} s)\n`);
+      process.stdout.write(
+        `${runtime.name.padEnd(7)} ${name.padEnd(32)} ${totals.passed} passed, ${totals.failed} failed (${
+          seconds.toFixed(1)
+        } s)\n`,
+      );
       if (totals.failed > 0) process.stdout.write(output.replace(/^/gm, "    | ") + "\n");
     }
     summary.push(`${runtime.name}: ${sum.passed} passed, ${sum.failed} failed (${files.length} files)`);

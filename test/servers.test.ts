@@ -11,7 +11,15 @@ import { existsSync } from "node:fs";
 import net from "node:net";
 import process from "node:process";
 import { runtime } from "../src/runtimes/index.ts";
-import { exchange, findCommand, findPostgres, HOST, type RunningServer, startPostgres, startRedis } from "./_servers.ts";
+import {
+  exchange,
+  findCommand,
+  findPostgres,
+  HOST,
+  type RunningServer,
+  startPostgres,
+  startRedis,
+} from "./_servers.ts";
 
 const ANSWER_TIMEOUT_MS = 5_000;
 
@@ -45,12 +53,16 @@ test("redis-server: PING on a raw socket answers +PONG; stopped, its port is clo
   const server = await startRedis();
   try {
     assert.is(server.url, `redis://${HOST}:${server.port}`);
-    const answer = await exchange(server.port, Buffer.from("PING\r\n"), (received) => received.includes("\r\n"), { timeoutMs: ANSWER_TIMEOUT_MS });
+    const answer = await exchange(server.port, Buffer.from("PING\r\n"), (received) => received.includes("\r\n"), {
+      timeoutMs: ANSWER_TIMEOUT_MS,
+    });
     assert.is(answer.toString("latin1"), "+PONG\r\n");
   } finally {
     await assertStopped(server);
   }
-  console.log(`${runtime}: redis-server answered on port ${server.port} ${server.startupMs.toFixed(0)} ms after the start`);
+  console.log(
+    `${runtime}: redis-server answered on port ${server.port} ${server.startupMs.toFixed(0)} ms after the start`,
+  );
 });
 
 test("postgres: an SSLRequest on a raw socket answers the single byte 'N'; stopped, its port is closed", async () => {
@@ -61,12 +73,18 @@ test("postgres: an SSLRequest on a raw socket answers the single byte 'N'; stopp
     const request = Buffer.alloc(8);
     request.writeInt32BE(8, 0);
     request.writeInt32BE(80877103, 4);
-    const answer = await exchange(server.port, request, (received) => received.length >= 1, { timeoutMs: ANSWER_TIMEOUT_MS });
+    const answer = await exchange(server.port, request, (received) => received.length >= 1, {
+      timeoutMs: ANSWER_TIMEOUT_MS,
+    });
     assert.is(answer.toString("latin1"), "N");
   } finally {
     await assertStopped(server);
   }
-  console.log(`${runtime}: postgres answered on port ${server.port} ${server.startupMs.toFixed(0)} ms after the start (initdb included)`);
+  console.log(
+    `${runtime}: postgres answered on port ${server.port} ${
+      server.startupMs.toFixed(0)
+    } ms after the start (initdb included)`,
+  );
 });
 
 test("two of each at once: each its own port and directory, each answering", async () => {
@@ -83,7 +101,10 @@ test("two of each at once: each its own port and directory, each answering", asy
 
 test("a server that is not installed is an error naming its Debian package", () => {
   assert.throws(() => findPostgres("/nonexistent/postgresql"), /install the Debian package postgresql\b/);
-  assert.throws(() => findCommand("kahook-no-such-server", "redis-server", "/nonexistent"), /install the Debian package redis-server\b/);
+  assert.throws(
+    () => findCommand("kahook-no-such-server", "redis-server", "/nonexistent"),
+    /install the Debian package redis-server\b/,
+  );
 });
 
 test.run();

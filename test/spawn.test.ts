@@ -16,7 +16,11 @@ test("ownEnv adds DENO_NO_UPDATE_CHECK=1 to the environment given and keeps the 
 test("a runtime child started through src/runtimes/spawn.ts has DENO_NO_UPDATE_CHECK=1 though its given environment lacks it", () => {
   const code = "console.log(JSON.stringify(process.env.DENO_NO_UPDATE_CHECK ?? null))";
   const args = runtime === "deno" ? ["eval", code] : ["-e", code];
-  const result = spawnSync(process.execPath, args, { env: { PATH: process.env.PATH }, encoding: "utf8", timeout: 30_000 });
+  const result = spawnSync(process.execPath, args, {
+    env: { PATH: process.env.PATH },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
   assert.is(result.status, 0, String(result.stderr));
   assert.is(JSON.parse(String(result.stdout)), "1");
 });
@@ -31,7 +35,9 @@ const ALLOWED = [
 function sources(dir: string): string[] {
   return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === "node_modules" || path === join("test", "runtimes") ? [] : sources(path);
+    if (entry.isDirectory()) {
+      return entry.name === "node_modules" || path === join("test", "runtimes") ? [] : sources(path);
+    }
     return entry.name.endsWith(".ts") ? [path] : [];
   });
 }

@@ -9,7 +9,7 @@ import net from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { getKeepAlive } from "../src/api/keepalive.ts";
-import { LOOPBACK, listenLoopback, nextConnection } from "../src/deadpeer/connection.ts";
+import { listenLoopback, LOOPBACK, nextConnection } from "../src/deadpeer/connection.ts";
 import { dropAllTraffic } from "../src/deadpeer/filter.ts";
 import { runtime } from "../src/runtimes/index.ts";
 import { startChild } from "./_fixture.ts";
@@ -29,7 +29,11 @@ async function acceptedSegment(args: readonly string[], env: Record<string, stri
   });
   const accepted = nextConnection(server);
   const port = await listenLoopback(server);
-  const child = startChild("fixtures/deadpeer/fetch", args, { ...env, FIXTURE_URL: `http://${LOOPBACK}:${port}/`, FIXTURE_MODE: "idle" });
+  const child = startChild("fixtures/deadpeer/fetch", args, {
+    ...env,
+    FIXTURE_URL: `http://${LOOPBACK}:${port}/`,
+    FIXTURE_MODE: "idle",
+  });
   try {
     assert.equal(await child.next(), { event: "connected" });
     const socket = await accepted;
@@ -43,7 +47,10 @@ async function acceptedSegment(args: readonly string[], env: Record<string, stri
 }
 
 /** How a fetch ends whose server's listener drops every packet, SYNs included. */
-async function unansweredFetch(args: readonly string[], env: Record<string, string>): Promise<{ event: string; error?: string; afterMs?: number }> {
+async function unansweredFetch(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<{ event: string; error?: string; afterMs?: number }> {
   const server = net.createServer();
   const port = await listenLoopback(server);
   dropAllTraffic(server);

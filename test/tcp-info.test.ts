@@ -39,7 +39,10 @@ test("getsockopt(TCP_INFO) on a live connection: ESTABLISHED, no probes, RTO of 
 
 test("getsockoptBytes returns the errno negated on a bad fd", () => {
   const EBADF = 9;
-  assert.is(loadLibc().getsockoptBytes(123_456, linux.tcpInfo!.level, linux.tcpInfo!.name, new Uint8Array(TCP_INFO.size)), -EBADF);
+  assert.is(
+    loadLibc().getsockoptBytes(123_456, linux.tcpInfo!.level, linux.tcpInfo!.name, new Uint8Array(TCP_INFO.size)),
+    -EBADF,
+  );
 });
 
 test.run();

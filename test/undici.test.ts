@@ -39,7 +39,11 @@ diagnostics.subscribe("undici:client:connected", (message) => {
 });
 
 function agent() {
-  const connect = keepAliveConnector({ options, connect: { ca: credentials.cert }, buildConnector: undici.buildConnector });
+  const connect = keepAliveConnector({
+    options,
+    connect: { ca: credentials.cert },
+    buildConnector: undici.buildConnector,
+  });
   return new undici.Agent({ connect });
 }
 
@@ -52,8 +56,18 @@ const BEFORE_CONNECT = !("Bun" in globalThis) && !("Deno" in globalThis);
 function assertConfigured(what: string): void {
   const { maxSegment, ...state } = connected.at(-1)!;
   // undici's own setKeepAlive(true, 60000) ran after connect; the connector's values are the ones in force.
-  assert.equal({ enable: state.enable, idle: state.idle, interval: state.interval, count: state.count, userTimeout: state.userTimeout }, {
-    enable: true, idle: 11_000, interval: 7_000, count: 3, userTimeout: 12_345,
+  assert.equal({
+    enable: state.enable,
+    idle: state.idle,
+    interval: state.interval,
+    count: state.count,
+    userTimeout: state.userTimeout,
+  }, {
+    enable: true,
+    idle: 11_000,
+    interval: 7_000,
+    count: 3,
+    userTimeout: 12_345,
   }, what);
   if (!BEFORE_CONNECT) return;
   assert.ok(maxSegment! <= 1000, `${what}: MSS ${maxSegment}`);
@@ -81,15 +95,17 @@ test(`undici ${version}: an https origin: undici's TLS with the CA given verifie
 });
 
 // Bun's and Deno's fetch are their own, not undici.
-if (BEFORE_CONNECT) test(`undici ${version}: setGlobalDispatcher drives the built-in fetch through the connector`, async () => {
-  const dispatcher = agent();
-  undici.setGlobalDispatcher(dispatcher);
-  const before = connected.length;
-  assert.is(await (await fetch(httpOrigin)).text(), "ok");
-  assert.is(connected.length, before + 1, "fetch opened one connection");
-  assertConfigured("fetch");
-  await dispatcher.close();
-});
+if (BEFORE_CONNECT) {
+  test(`undici ${version}: setGlobalDispatcher drives the built-in fetch through the connector`, async () => {
+    const dispatcher = agent();
+    undici.setGlobalDispatcher(dispatcher);
+    const before = connected.length;
+    assert.is(await (await fetch(httpOrigin)).text(), "ok");
+    assert.is(connected.length, before + 1, "fetch opened one connection");
+    assertConfigured("fetch");
+    await dispatcher.close();
+  });
+}
 
 test(`undici ${version}: rules choose the options by destination; undici's setKeepAlive leaves the rule's values in force`, async () => {
   const rule = { enable: true, idle: 22_000, interval: 5_000, count: 4, userTimeout: 54_321 };
@@ -100,7 +116,13 @@ test(`undici ${version}: rules choose the options by destination; undici's setKe
     buildConnector: undici.buildConnector,
   });
   const dispatcher = new undici.Agent({ connect });
-  const keepAlive = ({ enable, idle, interval, count, userTimeout }: State) => ({ enable, idle, interval, count, userTimeout });
+  const keepAlive = ({ enable, idle, interval, count, userTimeout }: State) => ({
+    enable,
+    idle,
+    interval,
+    count,
+    userTimeout,
+  });
   await (await undici.request(httpsOrigin, { dispatcher })).body.text();
   assert.equal(keepAlive(connected.at(-1)!), rule, "https, by its rule");
   await (await undici.request(httpOrigin, { dispatcher })).body.text();

@@ -1,7 +1,13 @@
 import { KahookError } from "./errors.ts";
 import { type Libc, loadLibc } from "../ffi/index.ts";
 import { leaseFd, type Target } from "../fd/index.ts";
-import { compileOptions, fromKernel, type KeepAliveOptions, type KeepAliveState, type Setting } from "../config/options.ts";
+import {
+  compileOptions,
+  fromKernel,
+  type KeepAliveOptions,
+  type KeepAliveState,
+  type Setting,
+} from "../config/options.ts";
 import { currentPlatform, errnoName } from "../sys/index.ts";
 import { OPTION_NAMES, type SocketOption } from "../sys/platform.ts";
 

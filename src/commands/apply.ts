@@ -19,7 +19,11 @@ its error. Needs what \`kahook inspect\` needs. Sockets the process opens later 
 touched: start it under \`kahook run\` for those.
 `;
 
-export const APPLY_OPTIONS = { values: RUN_OPTIONS.values, switches: [...RUN_OPTIONS.switches, "--json"], operands: ["PID"] };
+export const APPLY_OPTIONS = {
+  values: RUN_OPTIONS.values,
+  switches: [...RUN_OPTIONS.switches, "--json"],
+  operands: ["PID"],
+};
 
 export function apply(args: Parsed, env: Record<string, string | undefined> = process.env): string {
   const pid = parsePid(args);
@@ -27,9 +31,12 @@ export function apply(args: Parsed, env: Record<string, string | undefined> = pr
   const reports = applyToProcess(pid, options);
   if (args.switches.has("--json")) return JSON.stringify(reports, null, 2) + "\n";
   if (reports.length === 0) return `process ${pid} has no TCP sockets\n`;
-  return table([[...SOCKET_HEADER, ...OPTION_HEADER, "result"], ...reports.map((report) => [
-    ...socketColumns(report),
-    ...(report.options ? optionColumns(report.options) : OPTION_HEADER.map(() => "")),
-    report.error ?? "ok",
-  ])]);
+  return table([
+    [...SOCKET_HEADER, ...OPTION_HEADER, "result"],
+    ...reports.map((report) => [
+      ...socketColumns(report),
+      ...(report.options ? optionColumns(report.options) : OPTION_HEADER.map(() => "")),
+      report.error ?? "ok",
+    ]),
+  ]);
 }

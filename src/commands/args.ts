@@ -63,7 +63,9 @@ export function parseArgs(args: readonly string[], spec: Spec): Parsed {
   const names = spec.operands ?? [];
   const required = names.filter((name) => !name.startsWith("[")).length;
   if (parsed.operands.length < required) throw usage(`no ${names[parsed.operands.length]} given`);
-  if (parsed.operands.length > names.length) throw usage(`unexpected argument ${JSON.stringify(parsed.operands[names.length])}`);
+  if (parsed.operands.length > names.length) {
+    throw usage(`unexpected argument ${JSON.stringify(parsed.operands[names.length])}`);
+  }
   if (spec.command && parsed.command.length === 0) throw usage(`no ${spec.command} given`);
   return parsed;
 }

@@ -23,9 +23,14 @@ async function readback(config: Config): Promise<string[]> {
   try {
     const after: KeepAliveState = getKeepAlive(socket);
     const header = `  ${"option".padEnd(12)} ${"system".padEnd(10)} ${"configured".padEnd(10)} read back`;
-    return [header, ...OPTION_NAMES.filter((option) => config.options[option] !== undefined).map((option) =>
-      `  ${option.padEnd(12)} ${format(option, system[option]).padEnd(10)} ${format(option, config.options[option]).padEnd(10)} ${format(option, after[option])}`
-    )];
+    return [
+      header,
+      ...OPTION_NAMES.filter((option) => config.options[option] !== undefined).map((option) =>
+        `  ${option.padEnd(12)} ${format(option, system[option]).padEnd(10)} ${
+          format(option, config.options[option]).padEnd(10)
+        } ${format(option, after[option])}`
+      ),
+    ];
   } finally {
     socket.destroy();
     client.destroy();

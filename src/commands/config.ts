@@ -36,7 +36,11 @@ function seconds(value: number): string {
 export function configurationLines(config: Config, env: Env): string[] {
   const profiled = withProfile(env);
   return VARIABLES.map(({ name, option }) => {
-    const source = env[name] !== undefined ? `${name}=${env[name]}` : profiled[name] !== undefined ? `KAHOOK_PROFILE=${env.KAHOOK_PROFILE}` : "default";
+    const source = env[name] !== undefined
+      ? `${name}=${env[name]}`
+      : profiled[name] !== undefined
+      ? `KAHOOK_PROFILE=${env.KAHOOK_PROFILE}`
+      : "default";
     return `  ${name.padEnd(17)} ${format(option, config.options[option]).padEnd(10)} ${source}`;
   });
 }
@@ -63,18 +67,28 @@ export function detectionLines(config: Config): string[] {
   const inForce = configured(config, system);
   const row = (label: string, mine: string, theirs: string) => `  ${label.padEnd(16)} ${mine.padEnd(36)} ${theirs}`;
   const idleWhy = (values: InForce) =>
-    `(${values.idle} + ${values.interval} × ${probesSent(values)}${values.userTimeout > 0 ? ", by TCP_USER_TIMEOUT" : ""})`;
+    `(${values.idle} + ${values.interval} × ${probesSent(values)}${
+      values.userTimeout > 0 ? ", by TCP_USER_TIMEOUT" : ""
+    })`;
   return [
     "System defaults (in force wherever the configuration leaves an option to the system):",
-    ...KEEPALIVE_DEFAULTS.map((option) => `  ${sysctlName(platform.systemDefaults[option]!).padEnd(30)} ${system[option]}${option === "count" ? "" : " s"}`),
-    `  ${sysctlName(facility("retransmission", platform).retries).padEnd(30)} ${retransmission.retries} (gives up after ${seconds(retransmission.seconds)} of retransmissions)`,
+    ...KEEPALIVE_DEFAULTS.map((option) =>
+      `  ${sysctlName(platform.systemDefaults[option]!).padEnd(30)} ${system[option]}${option === "count" ? "" : " s"}`
+    ),
+    `  ${
+      sysctlName(facility("retransmission", platform).retries).padEnd(30)
+    } ${retransmission.retries} (gives up after ${seconds(retransmission.seconds)} of retransmissions)`,
     "",
     "Worst-case time to detect a dead peer:",
     row("", "with this configuration", "with the system defaults alone"),
     row("idle connection", seconds(idleDetection(inForce)), seconds(idleDetection(system))),
     row("", idleWhy(inForce), idleWhy(system)),
     row("busy connection", seconds(busyDetection(inForce, retransmission)), seconds(retransmission.seconds)),
-    row("", inForce.userTimeout > 0 ? "(TCP_USER_TIMEOUT)" : `(tcp_retries2 = ${retransmission.retries})`, `(tcp_retries2 = ${retransmission.retries})`),
+    row(
+      "",
+      inForce.userTimeout > 0 ? "(TCP_USER_TIMEOUT)" : `(tcp_retries2 = ${retransmission.retries})`,
+      `(tcp_retries2 = ${retransmission.retries})`,
+    ),
   ];
 }
 
@@ -92,20 +106,30 @@ function configured(config: Config, system: InForce): InForce {
 
 /** KAHOOK_RULES: per rule, its destinations, the options its connections get and their worst-case detection times. */
 export function ruleLines(config: Config): string[] {
-  if (config.rules.length === 0) return ["Rules (KAHOOK_RULES): none; every client connection gets the configuration above"];
+  if (config.rules.length === 0) {
+    return ["Rules (KAHOOK_RULES): none; every client connection gets the configuration above"];
+  }
   const system = systemInForce();
   const retransmission = systemRetransmission();
-  const scope = config.mode === "listen" ? "none apply: KAHOOK_MODE=listen leaves client connections alone" : "the first that matches a client connection wins";
+  const scope = config.mode === "listen"
+    ? "none apply: KAHOOK_MODE=listen leaves client connections alone"
+    : "the first that matches a client connection wins";
   return [
     `Rules (KAHOOK_RULES; ${scope}):`,
     ...config.rules.flatMap(({ address, port, options }, index) => {
-      const destination = [address !== undefined && `addr=${address}`, port !== undefined && `port=${port}`].filter(Boolean).join(",");
-      const values = VARIABLES.filter(({ option }) => options[option] !== undefined).map(({ name, option }) => `${name} ${format(option, options[option])}`);
+      const destination = [address !== undefined && `addr=${address}`, port !== undefined && `port=${port}`].filter(
+        Boolean,
+      ).join(",");
+      const values = VARIABLES.filter(({ option }) => options[option] !== undefined).map(({ name, option }) =>
+        `${name} ${format(option, options[option])}`
+      );
       const inForce = configured({ ...config, options }, system);
       return [
         `  ${`${index + 1}`.padEnd(3)}${destination}`,
         `     ${values.join(", ")}`,
-        `     dead peer detected within ${seconds(idleDetection(inForce))} idle, ${seconds(busyDetection(inForce, retransmission))} busy`,
+        `     dead peer detected within ${seconds(idleDetection(inForce))} idle, ${
+          seconds(busyDetection(inForce, retransmission))
+        } busy`,
       ];
     }),
   ];
@@ -113,12 +137,15 @@ export function ruleLines(config: Config): string[] {
 
 /** One line per known middlebox: whether the idle time in force keeps a flow through it alive. */
 function middleboxLines(config: Config): string[] {
-  const idle = configured(config, { idle: systemDefault(currentPlatform(), "idle"), interval: 0, count: 0, userTimeout: 0 }).idle;
+  const idle =
+    configured(config, { idle: systemDefault(currentPlatform(), "idle"), interval: 0, count: 0, userTimeout: 0 }).idle;
   const width = Math.max(...PROFILES.map(({ middlebox }) => middlebox.length));
   return [
     "Load balancers and NAT gateways that drop idle flows (KAHOOK_PROFILE=NAME sets values for each):",
     ...PROFILES.map(({ name, middlebox, idleTimeout }) => {
-      const verdict = idle < idleTimeout ? "ok" : `WARNING: idle ${idle} s ≥ ${idleTimeout} s: dropped before the first probe`;
+      const verdict = idle < idleTimeout
+        ? "ok"
+        : `WARNING: idle ${idle} s ≥ ${idleTimeout} s: dropped before the first probe`;
       return `  ${name.padEnd(10)} ${`${idleTimeout} s`.padEnd(6)} ${middlebox.padEnd(width)}  ${verdict}`;
     }),
   ];

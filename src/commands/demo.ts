@@ -63,7 +63,9 @@ class Column {
   }
 
   read(): string {
-    if (this.closure) return `closed: ${this.closure.code ?? "no error"} after ${(this.closure.afterMs / 1000).toFixed(2)} s`;
+    if (this.closure) {
+      return `closed: ${this.closure.code ?? "no error"} after ${(this.closure.afterMs / 1000).toFixed(2)} s`;
+    }
     const info = this.connection.info();
     if (!info) return "closed";
     this.last = info;
@@ -112,40 +114,66 @@ async function show(): Promise<number> {
   print("or load balancer does once it has forgotten a flow: the peer has vanished without a word.");
   const options = Object.entries(OPTIONS).map(([name, value]) => `${name}: ${value}`).join(", ");
   print(`  with kahook      setKeepAlive(socket, { ${options} })`);
-  print(`  without kahook   this system's defaults: idle ${defaults.idle} s, interval ${defaults.interval} s, count ${defaults.count}`);
+  print(
+    `  without kahook   this system's defaults: idle ${defaults.idle} s, interval ${defaults.interval} s, count ${defaults.count}`,
+  );
   print();
   const connections: VanishingConnection[] = [];
   try {
-    for (const options of [OPTIONS, undefined]) connections.push(await vanishingConnection({ vanishes: "server", options }));
+    for (const options of [OPTIONS, undefined]) {
+      connections.push(await vanishingConnection({ vanishes: "server", options }));
+    }
     const [withKahook, without] = connections.map((connection) => new Column(connection));
     const closure = within(withKahook.connection.closed, BOUND_MS + LATE_MS);
-    await timeline(withKahook, without, closure.then(() => new Promise((resolve) => setTimeout(resolve, AFTERWARDS_MS))));
+    await timeline(
+      withKahook,
+      without,
+      closure.then(() => new Promise((resolve) => setTimeout(resolve, AFTERWARDS_MS))),
+    );
     return summary(await closure, without, defaults);
   } finally {
     for (const connection of connections) connection.close();
   }
 }
 
-function summary(closure: Closure | undefined, without: Column, defaults: { idle: number; interval: number; count: number }): number {
+function summary(
+  closure: Closure | undefined,
+  without: Column,
+  defaults: { idle: number; interval: number; count: number },
+): number {
   const systemSeconds = defaults.idle + defaults.interval * defaults.count;
   const openFor = seconds(performance.now() - without.connection.since);
   const detected = closure !== undefined && closure.afterMs <= BOUND_MS + LATE_MS;
   const controlOpen = without.closure === undefined;
   print();
   print("Summary");
-  print(`  bound            ${BOUND_MS / 1000} s = idle ${OPTIONS.idle / 1000} s + interval ${OPTIONS.interval / 1000} s × count ${OPTIONS.count}`);
+  print(
+    `  bound            ${BOUND_MS / 1000} s = idle ${OPTIONS.idle / 1000} s + interval ${
+      OPTIONS.interval / 1000
+    } s × count ${OPTIONS.count}`,
+  );
   print(
     closure
-      ? `  with kahook      closed ${(closure.afterMs / 1000).toFixed(2)} s after the peer vanished, with ${closure.code ?? "no error"}`
+      ? `  with kahook      closed ${(closure.afterMs / 1000).toFixed(2)} s after the peer vanished, with ${
+        closure.code ?? "no error"
+      }`
       : `  with kahook      still open after ${seconds(BOUND_MS + LATE_MS)}: NOT detected within its bound`,
   );
   print(
     controlOpen
-      ? `  without kahook   still ${without.last?.state.toLowerCase() ?? "open"} after ${openFor}, ${without.sent} probes sent`
+      ? `  without kahook   still ${
+        without.last?.state.toLowerCase() ?? "open"
+      } after ${openFor}, ${without.sent} probes sent`
       : `  without kahook   closed too (${without.closure?.code ?? "no error"}): the comparison shows nothing`,
   );
-  print(`  Linux defaults   ${systemSeconds} s (${humanDuration(systemSeconds)}) until the connection without kahook notices:`);
-  print(`                   tcp_keepalive_time ${defaults.idle} s + tcp_keepalive_intvl ${defaults.interval} s × tcp_keepalive_probes ${defaults.count}`);
+  print(
+    `  Linux defaults   ${systemSeconds} s (${
+      humanDuration(systemSeconds)
+    }) until the connection without kahook notices:`,
+  );
+  print(
+    `                   tcp_keepalive_time ${defaults.idle} s + tcp_keepalive_intvl ${defaults.interval} s × tcp_keepalive_probes ${defaults.count}`,
+  );
   return detected && controlOpen ? DEMO_EXIT.shown : DEMO_EXIT.failed;
 }
 

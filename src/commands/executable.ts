@@ -22,7 +22,9 @@ const MACHINES: Record<string, number> = { x64: 62, arm64: 183 };
 
 /** COMMAND's file: itself when it holds a slash, else the first executable of that name on PATH. */
 export function findExecutable(command: string, path = process.env.PATH ?? ""): string | undefined {
-  const candidates = command.includes("/") ? [command] : path.split(delimiter).filter(Boolean).map((dir) => join(dir, command));
+  const candidates = command.includes("/")
+    ? [command]
+    : path.split(delimiter).filter(Boolean).map((dir) => join(dir, command));
   return candidates.find((file) => {
     try {
       const stat = statSync(file);
@@ -48,7 +50,9 @@ function readStart(file: string, bytes: number, at = 0): Buffer {
  * program for this machine; `header` is the file's start, already read.
  */
 function interpreter(file: string, header: Buffer): { interp: string } | { problem: string } {
-  if (header.length < HEADER_BYTES || header.toString("latin1", 0, 4) !== ELF_MAGIC) return { problem: "is not an ELF executable" };
+  if (header.length < HEADER_BYTES || header.toString("latin1", 0, 4) !== ELF_MAGIC) {
+    return { problem: "is not an ELF executable" };
+  }
   if (header[4] !== ELFCLASS64 || header.readUInt16LE(18) !== MACHINES[process.arch]) {
     return { problem: `is built for another architecture than this ${process.arch} machine` };
   }
@@ -56,7 +60,10 @@ function interpreter(file: string, header: Buffer): { interp: string } | { probl
   const headers = readStart(file, size * count, table);
   for (let i = 0; i < count && (i + 1) * size <= headers.length && size >= PROGRAM_HEADER_BYTES; i++) {
     if (headers.readUInt32LE(i * size) !== PT_INTERP) continue;
-    const [offset, length] = [Number(headers.readBigUInt64LE(i * size + 8)), Number(headers.readBigUInt64LE(i * size + 32))];
+    const [offset, length] = [
+      Number(headers.readBigUInt64LE(i * size + 8)),
+      Number(headers.readBigUInt64LE(i * size + 32)),
+    ];
     return { interp: readStart(file, length, offset).toString("latin1").replace(/\0.*$/s, "") };
   }
   return { interp: "" };
@@ -82,8 +89,12 @@ export function preloadObstacle(command: string, env: NodeJS.ProcessEnv = proces
   const stat = statSync(file);
   const elf = interpreter(file, start);
   if ("problem" in elf) return `${file} ${elf.problem}`;
-  if (elf.interp === "") return `${file} is a static executable: the dynamic loader, which LD_PRELOAD needs, never runs`;
-  if (elf.interp.includes("musl")) return `${file} uses musl's loader (${elf.interp}); the interposer is built for glibc`;
+  if (elf.interp === "") {
+    return `${file} is a static executable: the dynamic loader, which LD_PRELOAD needs, never runs`;
+  }
+  if (elf.interp.includes("musl")) {
+    return `${file} uses musl's loader (${elf.interp}); the interposer is built for glibc`;
+  }
   const setuid = (stat.mode & S_ISUID) !== 0 && stat.uid !== process.getuid?.();
   const setgid = (stat.mode & S_ISGID) !== 0 && stat.gid !== process.getgid?.();
   if (setuid || setgid) return `${file} is set-${setuid ? "user" : "group"}-ID: the loader ignores LD_PRELOAD for it`;

@@ -35,6 +35,7 @@ const STATUSES: [number, string][] = [
   [COMMAND_NOT_FOUND, "run: COMMAND cannot be found or run"],
 ];
 
-export const EXIT_HELP = `Exit statuses (kahook run exits with COMMAND's own status, or dies of its signal, once COMMAND runs):
+export const EXIT_HELP =
+  `Exit statuses (kahook run exits with COMMAND's own status, or dies of its signal, once COMMAND runs):
 ${STATUSES.map(([status, meaning]) => `  ${String(status).padStart(3)}  ${meaning}`).join("\n")}
 `;

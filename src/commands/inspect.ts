@@ -54,11 +54,14 @@ export function inspect(args: Parsed): string {
   if (args.switches.has("--json")) return JSON.stringify(sockets, null, 2) + "\n";
   if (sockets.length === 0) return `process ${pid} has no TCP sockets\n`;
   const header = [...SOCKET_HEADER, ...OPTION_HEADER, "probes", "retrans", "last_recv"];
-  return table([header, ...sockets.map((socket) => [
-    ...socketColumns(socket),
-    ...optionColumns(socket.options),
-    String(socket.info.probes),
-    String(socket.info.totalRetransmits),
-    socket.state === "LISTEN" ? "-" : `${socket.info.lastDataReceived}ms`,
-  ])]);
+  return table([
+    header,
+    ...sockets.map((socket) => [
+      ...socketColumns(socket),
+      ...optionColumns(socket.options),
+      String(socket.info.probes),
+      String(socket.info.totalRetransmits),
+      socket.state === "LISTEN" ? "-" : `${socket.info.lastDataReceived}ms`,
+    ]),
+  ]);
 }

@@ -12,7 +12,6 @@ import { SocketPlan } from "../hooks/plan.ts";
 import { compileWords, NATIVE_CONFIG, NATIVE_INHERIT } from "../interposer/abi.ts";
 import { preloadLibraryPath } from "../interposer/index.ts";
 
-
 /**
  * The variables to add; throws a KahookError for an invalid configuration (which configFromEnv
  * has already checked), and an Error when no library is built for this machine.
@@ -20,7 +19,11 @@ import { preloadLibraryPath } from "../interposer/index.ts";
 export function preloadEnv(config: Config, inherit: boolean, preloaded: string | undefined): Record<string, string> {
   const library = preloadLibraryPath();
   if (!existsSync(library)) throw new Error(`no interposer is built for this machine (${library} is missing)`);
-  if (/[: ]/.test(library)) throw new Error(`LD_PRELOAD cannot name ${library}: its path holds a space or a colon, which separate LD_PRELOAD's entries`);
+  if (/[: ]/.test(library)) {
+    throw new Error(
+      `LD_PRELOAD cannot name ${library}: its path holds a space or a colon, which separate LD_PRELOAD's entries`,
+    );
+  }
   // LD_PRELOAD takes colon- or space-separated paths. The library goes last: a socket function another preloaded
   // library defines still runs first, and reaches kahook's when it calls the next definition (dlsym(RTLD_NEXT)).
   const others = (preloaded ?? "").split(/[: ]/).filter((entry) => entry && entry !== library);

@@ -22,12 +22,42 @@ const FLAGS = [
   { flag: "--idle", variable: "TCP_KEEPIDLE", value: "S", help: "idle time before the first probe, seconds (15)" },
   { flag: "--interval", variable: "TCP_KEEPINTVL", value: "S", help: "time between probes, seconds (15)" },
   { flag: "--count", variable: "TCP_KEEPCNT", value: "N", help: "unanswered probes before the connection drops (9)" },
-  { flag: "--user-timeout", variable: "TCP_USER_TIMEOUT", value: "MS", help: "how long sent data may stay unacknowledged, ms (-1: idle + interval × count)" },
-  { flag: "--syn-count", variable: "TCP_SYNCNT", value: "N", help: "SYN retransmissions before connect fails (0: system default)" },
-  { flag: "--defer-accept", variable: "TCP_DEFER_ACCEPT", value: "S", help: "listeners wake only once data arrives, seconds (0: off)" },
-  { flag: "--max-segment", variable: "TCP_MAXSEG", value: "BYTES", help: "largest segment to send (0: system default)" },
-  { flag: "--window-clamp", variable: "TCP_WINDOW_CLAMP", value: "BYTES", help: "largest receive window to advertise (0: system default)" },
-  { flag: "--mode", variable: "KAHOOK_MODE", value: "M", help: "connect (clients), listen (servers) or socket (both; the default)" },
+  {
+    flag: "--user-timeout",
+    variable: "TCP_USER_TIMEOUT",
+    value: "MS",
+    help: "how long sent data may stay unacknowledged, ms (-1: idle + interval × count)",
+  },
+  {
+    flag: "--syn-count",
+    variable: "TCP_SYNCNT",
+    value: "N",
+    help: "SYN retransmissions before connect fails (0: system default)",
+  },
+  {
+    flag: "--defer-accept",
+    variable: "TCP_DEFER_ACCEPT",
+    value: "S",
+    help: "listeners wake only once data arrives, seconds (0: off)",
+  },
+  {
+    flag: "--max-segment",
+    variable: "TCP_MAXSEG",
+    value: "BYTES",
+    help: "largest segment to send (0: system default)",
+  },
+  {
+    flag: "--window-clamp",
+    variable: "TCP_WINDOW_CLAMP",
+    value: "BYTES",
+    help: "largest receive window to advertise (0: system default)",
+  },
+  {
+    flag: "--mode",
+    variable: "KAHOOK_MODE",
+    value: "M",
+    help: "connect (clients), listen (servers) or socket (both; the default)",
+  },
 ] as const;
 
 export const RUN_HELP = `Usage: kahook run [options] [--] COMMAND [ARGS...]
@@ -46,7 +76,10 @@ executable, a musl one) is named on stderr and run unconfigured. Invalid values 
 before COMMAND starts.
 
 Options (each sets the variable named; unset ones keep the inherited value or the default):
-${FLAGS.map(({ flag, variable, value, help }) => `  ${`${flag} ${value}`.padEnd(22)}${variable.padEnd(18)}${help}`).join("\n")}
+${
+  FLAGS.map(({ flag, variable, value, help }) => `  ${`${flag} ${value}`.padEnd(22)}${variable.padEnd(18)}${help}`)
+    .join("\n")
+}
   ${"--debug".padEnd(22)}${"KAHOOK_DEBUG=1".padEnd(18)}one stderr line per configured socket and per failure
   ${"--no-children".padEnd(40)}configure COMMAND's own process only, not those it starts
   ${"-h, --help".padEnd(40)}this text
@@ -127,7 +160,9 @@ function withLibraryPreload(program: string, config: Config, children: boolean, 
     Object.assign(env, preloadEnv(config, children, process.env.LD_PRELOAD));
   } catch (error) {
     if (error instanceof KahookError) throw error;
-    process.stderr.write(`kahook: ${(error as Error).message}; only the Node processes it starts are configured (NODE_OPTIONS)\n`);
+    process.stderr.write(
+      `kahook: ${(error as Error).message}; only the Node processes it starts are configured (NODE_OPTIONS)\n`,
+    );
     env.NODE_OPTIONS = withPreload(process.env.NODE_OPTIONS);
   }
 }

@@ -76,7 +76,9 @@ function parseVariable(variable: Variable, raw: string, platform: Platform): num
   const unit = spec && variable.option === "userTimeout" ? "ms" : "";
   const derive = variable.option === "userTimeout" ? ", -1 to derive it from the keepalive values" : "";
   const accepted = spec
-    ? `a whole number ${Math.max(spec.min, 1)}..${spec.max}${unit && " " + unit} written in digits, 0 for the system default${derive}`
+    ? `a whole number ${Math.max(spec.min, 1)}..${spec.max}${
+      unit && " " + unit
+    } written in digits, 0 for the system default${derive}`
     : "";
   const reject = (why: string) =>
     new KahookError("KAHOOK_ERR_INVALID_ENV", `${variable.name}=${show(raw)} is not valid: ${why}`, {
@@ -141,9 +143,13 @@ function parseMode(raw: string | undefined): Mode {
 function parseInterposer(raw: string | undefined): boolean {
   if (raw === undefined || raw === "1") return true;
   if (raw === "0") return false;
-  throw new KahookError("KAHOOK_ERR_INVALID_ENV", `KAHOOK_INTERPOSER=${show(raw)} is not valid: expected 1 (the default) or 0`, {
-    variable: "KAHOOK_INTERPOSER",
-  });
+  throw new KahookError(
+    "KAHOOK_ERR_INVALID_ENV",
+    `KAHOOK_INTERPOSER=${show(raw)} is not valid: expected 1 (the default) or 0`,
+    {
+      variable: "KAHOOK_INTERPOSER",
+    },
+  );
 }
 
 /** Unset, "" and "0" mean off; anything else means on. */
@@ -164,10 +170,14 @@ function parseRules(env: Env, platform: Platform): Rule[] {
     try {
       return parseRule(text, env, platform);
     } catch (error) {
-      throw new KahookError("KAHOOK_ERR_INVALID_ENV", `KAHOOK_RULES rule ${index + 1} (${show(text)}): ${(error as Error).message}`, {
-        variable: "KAHOOK_RULES",
-        cause: error,
-      });
+      throw new KahookError(
+        "KAHOOK_ERR_INVALID_ENV",
+        `KAHOOK_RULES rule ${index + 1} (${show(text)}): ${(error as Error).message}`,
+        {
+          variable: "KAHOOK_RULES",
+          cause: error,
+        },
+      );
     }
   });
 }
@@ -189,9 +199,15 @@ function parseRule(text: string, env: Env, platform: Platform): Rule {
   for (const [name, value] of assignments(text.slice(colon + 1), "variable")) {
     const variable = VARIABLES.find((known) => known.name === name);
     if (!variable || name in overlay) {
-      throw new Error(`${show(`${name}=${value}`)}: expected one of ${VARIABLES.map((known) => known.name).join(", ")}, each at most once`);
+      throw new Error(
+        `${show(`${name}=${value}`)}: expected one of ${
+          VARIABLES.map((known) => known.name).join(", ")
+        }, each at most once`,
+      );
     }
-    if (variable.option === "deferAccept") throw new Error(`${name} applies to listening sockets, and rules to client connections`);
+    if (variable.option === "deferAccept") {
+      throw new Error(`${name} applies to listening sockets, and rules to client connections`);
+    }
     overlay[name] = value;
   }
   rule.options = optionsFromEnv({ ...env, ...overlay }, platform);

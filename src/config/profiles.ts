@@ -26,14 +26,16 @@ export const PROFILES: readonly Profile[] = [
     name: "aws-nlb",
     middlebox: "AWS Network Load Balancer, TCP listener",
     idleTimeout: 350,
-    source: "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/network-load-balancers.html#connection-idle-timeout",
+    source:
+      "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/network-load-balancers.html#connection-idle-timeout",
     variables: PROBE_EACH_MINUTE,
   },
   {
     name: "aws-nat",
     middlebox: "AWS NAT gateway",
     idleTimeout: 350,
-    source: "https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-troubleshooting.html#nat-gateway-troubleshooting-timeout",
+    source:
+      "https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-troubleshooting.html#nat-gateway-troubleshooting-timeout",
     variables: PROBE_EACH_MINUTE,
   },
   {

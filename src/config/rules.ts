@@ -87,7 +87,8 @@ function parseNetwork(text: string): Network {
 }
 
 function inNetwork(remote: Uint8Array, { bytes, prefix }: Network): boolean {
-  return remote.length === bytes.length && bytes.every((byte, index) => (remote[index] & byteMask(prefix, index)) === byte);
+  return remote.length === bytes.length &&
+    bytes.every((byte, index) => (remote[index] & byteMask(prefix, index)) === byte);
 }
 
 function invalid(reason: string): KahookError {
@@ -117,7 +118,9 @@ export function compileDestination(rule: Pick<Rule, "port" | "address">): Destin
 }
 
 /** One rule's matcher, checked once (throws the reason): true when a destination matches. */
-export function compileMatcher(rule: Pick<Rule, "port" | "address">): (address: Uint8Array | undefined, port: number | undefined) => boolean {
+export function compileMatcher(
+  rule: Pick<Rule, "port" | "address">,
+): (address: Uint8Array | undefined, port: number | undefined) => boolean {
   const { port, network } = compileDestination(rule);
   return (remote, remotePort) =>
     (port === undefined || remotePort === port) &&

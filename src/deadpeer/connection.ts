@@ -3,7 +3,7 @@ import { setKeepAlive } from "../api/keepalive.ts";
 import type { KeepAliveOptions } from "../config/options.ts";
 import { type Closure, watchClosure } from "./closure.ts";
 import { dropAllTraffic } from "./filter.ts";
-import { readLiveness, type Liveness } from "./liveness.ts";
+import { type Liveness, readLiveness } from "./liveness.ts";
 
 export const LOOPBACK = "127.0.0.1";
 
@@ -51,7 +51,9 @@ export function nextConnection(server: net.Server): Promise<net.Socket> {
  * Connects a client to a loopback server, sets the options on the watching end, and makes the
  * other end vanish (dropAllTraffic). Needs CAP_NET_ADMIN, as dropAllTraffic does.
  */
-export async function vanishingConnection({ vanishes, options, pendingBytes }: VanishingOptions): Promise<VanishingConnection> {
+export async function vanishingConnection(
+  { vanishes, options, pendingBytes }: VanishingOptions,
+): Promise<VanishingConnection> {
   const server = net.createServer();
   const accepted = nextConnection(server);
   const port = await listenLoopback(server);

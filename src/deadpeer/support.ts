@@ -45,5 +45,8 @@ export function simulationSupport(): Support {
   if (hasNetAdmin()) return { where: "here" };
   const failure = namespaceFailure();
   if (failure === undefined) return { where: "namespace" };
-  return { where: "nowhere", reason: `this process lacks CAP_NET_ADMIN, and no user namespace could be made (${failure})` };
+  return {
+    where: "nowhere",
+    reason: `this process lacks CAP_NET_ADMIN, and no user namespace could be made (${failure})`,
+  };
 }

@@ -41,7 +41,8 @@ export function leaseFd(target: Target, libc: Libc): FdLease {
 function isServer(target: unknown): target is net.Server {
   if (target instanceof builtin("node:net").Server) return true;
   const server = target as Partial<net.Server> | null;
-  return typeof server?.listen === "function" && typeof server.address === "function" && typeof server.close === "function";
+  return typeof server?.listen === "function" && typeof server.address === "function" &&
+    typeof server.close === "function";
 }
 
 /** The sockets whose handle has no fd (those of Bun's node:http server) are found by their addresses. */

@@ -65,7 +65,8 @@ function decode(bytes: Uint8Array, platform: Platform): Endpoint | undefined {
  */
 function matches(actual: Endpoint | undefined, expected: Endpoint): boolean {
   if (!actual || actual.port !== expected.port) return false;
-  return builtin("node:net").isIP(withoutZone(expected.address)) === 0 || canonical(actual.address) === canonical(expected.address);
+  return builtin("node:net").isIP(withoutZone(expected.address)) === 0 ||
+    canonical(actual.address) === canonical(expected.address);
 }
 
 const withoutZone = (address: string) => address.split("%")[0];

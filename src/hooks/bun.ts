@@ -83,7 +83,10 @@ function hookBunNet({ plan, configure }: Sockets): Originals["bun"] {
     const socket = {
       ...options.socket,
       open(connected: BunSocket) {
-        const { label, beforeConnect } = plan.clientForPeer(() => ({ address: connected.remoteAddress, port: connected.remotePort }));
+        const { label, beforeConnect } = plan.clientForPeer(() => ({
+          address: connected.remoteAddress,
+          port: connected.remotePort,
+        }));
         configure({ fd: connected.fd }, label, beforeConnect);
         return open?.call(this, connected);
       },

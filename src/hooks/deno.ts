@@ -46,9 +46,16 @@ function installDenoNetHooks({ plan, configure }: Sockets): void {
   const originals: Originals = { connect: deno.connect, listen: deno.listen };
   deno.connect = function (options) {
     return originals.connect.call(this, options).then((conn) => {
-      const { label, beforeConnect } = plan.clientForPeer(() => ({ address: conn.remoteAddr.hostname, port: conn.remoteAddr.port }));
+      const { label, beforeConnect } = plan.clientForPeer(() => ({
+        address: conn.remoteAddr.hostname,
+        port: conn.remoteAddr.port,
+      }));
       if (conn.remoteAddr.transport === "tcp") {
-        configure({ addresses: { local: endpoint(conn.localAddr), remote: endpoint(conn.remoteAddr) } }, label, beforeConnect);
+        configure(
+          { addresses: { local: endpoint(conn.localAddr), remote: endpoint(conn.remoteAddr) } },
+          label,
+          beforeConnect,
+        );
       }
       return conn;
     });

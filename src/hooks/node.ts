@@ -56,10 +56,17 @@ export interface ConnectRequest {
 }
 
 /** How a runtime configures a client handle whose connect is being called, with the settings for its destination. */
-export type ClientHook = (sockets: Sockets, handle: TcpHandle, ipVersion: 4 | 6, request: ConnectRequest, settings: ClientSettings) => void;
+export type ClientHook = (
+  sockets: Sockets,
+  handle: TcpHandle,
+  ipVersion: 4 | 6,
+  request: ConnectRequest,
+  settings: ClientSettings,
+) => void;
 
 /** Node: all options before connect(2), on a socket kahook creates and hands to the handle. */
-const beforeConnect: ClientHook = (sockets, handle, ipVersion, _request, settings) => sockets.prepareClient(handle, ipVersion, settings);
+const beforeConnect: ClientHook = (sockets, handle, ipVersion, _request, settings) =>
+  sockets.prepareClient(handle, ipVersion, settings);
 
 /**
  * Wraps connect, connect6, listen and setKeepAlive on the TCP handle prototype, which every
@@ -100,7 +107,11 @@ export function installTcpHooks(sockets: Sockets, clientHook: ClientHook): boole
     const client = this[CLIENT];
     const settings = client ? client.afterSetKeepAlive : plan.serverAfterSetKeepAlive;
     if (settings?.length) {
-      sockets.configure({ handle: this }, `${client?.label ?? "accepted"} after setKeepAlive(${enable}, ${delaySeconds})`, settings);
+      sockets.configure(
+        { handle: this },
+        `${client?.label ?? "accepted"} after setKeepAlive(${enable}, ${delaySeconds})`,
+        settings,
+      );
     }
     return result;
   };

@@ -27,8 +27,12 @@ const ADDRESS_WORDS = 16;
 const STICKY: readonly OptionName[] = ["enable", "idle", "interval", "count", "userTimeout"];
 
 function set(settings: readonly Setting[]): number[] {
-  return [settings.length, ...settings.flatMap(({ option, socketOption, value }) =>
-    [socketOption.level, socketOption.name, value, STICKY.includes(option) ? 1 : 0])];
+  return [
+    settings.length,
+    ...settings.flatMap((
+      { option, socketOption, value },
+    ) => [socketOption.level, socketOption.name, value, STICKY.includes(option) ? 1 : 0]),
+  ];
 }
 
 /** The words for a plan; throws when it has more rules than the library holds. */

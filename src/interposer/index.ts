@@ -15,7 +15,9 @@ const REFUSALS: Record<number, string> = {
 /** A file of native/build/<os>-<arch>/; a copy of kahook served over the network (from JSR) has none on disk. */
 function builtFile(name: string): string {
   const url = packageFile(`native/build/${host.os}-${host.arch}/${name}`);
-  if (url.protocol !== "file:") throw new Error(`the native library is not on disk: this copy of kahook was loaded from ${url.origin}`);
+  if (url.protocol !== "file:") {
+    throw new Error(`the native library is not on disk: this copy of kahook was loaded from ${url.origin}`);
+  }
   // The library is built for Linux only, where a file URL's path is the file's path once decoded.
   return decodeURIComponent(url.pathname);
 }
@@ -42,7 +44,10 @@ export function installInterposer(plan: SocketPlan): Installed {
     if (result >= 0) return { slots: result };
     // Preloaded by `kahook run` or `kahook env`, libkahook.so holds the slots and configures every socket already.
     const preloaded = result === -ENOEXEC && host.env(NATIVE_CONFIG) !== undefined;
-    return { reason: REFUSALS[-result] ?? `kahook_install returned ${result}`, already: result === -EALREADY || preloaded };
+    return {
+      reason: REFUSALS[-result] ?? `kahook_install returned ${result}`,
+      already: result === -EALREADY || preloaded,
+    };
   } catch (error) {
     return { reason: String((error as Error)?.message ?? error).split("\n")[0], already: false };
   }
@@ -57,5 +62,8 @@ export function uninstallInterposer(): boolean {
 export function interposerStats(): Record<(typeof STATS)[number], number> | undefined {
   const native = shared.interposer;
   if (!native) return undefined;
-  return Object.fromEntries(STATS.map((name, index) => [name, native.stat(index)])) as Record<(typeof STATS)[number], number>;
+  return Object.fromEntries(STATS.map((name, index) => [name, native.stat(index)])) as Record<
+    (typeof STATS)[number],
+    number
+  >;
 }

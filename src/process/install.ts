@@ -26,7 +26,9 @@ export function install(config: HookConfig = configFromEnv()): boolean {
       return true;
     }
     if (native.already) return false;
-    if (plan.debug) reportLine(`interposer not active: ${native.reason}; the ${adapter.name} hooks configure node:net sockets`);
+    if (plan.debug) {
+      reportLine(`interposer not active: ${native.reason}; the ${adapter.name} hooks configure node:net sockets`);
+    }
   }
   if (!adapter.hooks.install(socketsFor(plan))) return false;
   shared.installed = { by: "hooks", uninstall: adapter.hooks.uninstall };

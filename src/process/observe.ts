@@ -44,5 +44,7 @@ export function observeSocket(fd: number, label: string, settings: readonly Sett
   channel ??= builtin("node:diagnostics_channel").channel(SOCKET_CHANNEL);
   if (!channel.hasSubscribers) return;
   const values = Object.fromEntries(settings.map(({ socketOption, value }) => [socketOption.constant, value]));
-  channel.publish(error ? { fd, label, settings: values, error } : { fd, label, settings: values } satisfies SocketEvent);
+  channel.publish(
+    error ? { fd, label, settings: values, error } : { fd, label, settings: values } satisfies SocketEvent,
+  );
 }

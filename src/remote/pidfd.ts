@@ -2,7 +2,6 @@ import { KahookError } from "../api/errors.ts";
 import type { Libc } from "../ffi/libc.ts";
 import { currentPlatform, errnoName, facility } from "../sys/index.ts";
 
-
 /** A handle on another process through which its fds can be duplicated into this one. */
 export interface ProcessHandle {
   /** pidfd_getfd: a duplicate of the process's fd (close-on-exec), or undefined if it has no such fd now. */

@@ -8,7 +8,10 @@ import { processHost } from "./node.ts";
 
 /** The part of bun:ffi this adapter uses (bun-types are not in every build of this package). */
 interface BunFFI {
-  dlopen(path: string, symbols: Record<string, { args: string[]; returns: string }>): { symbols: Record<string, unknown> };
+  dlopen(
+    path: string,
+    symbols: Record<string, { args: string[]; returns: string }>,
+  ): { symbols: Record<string, unknown> };
   ptr(buffer: ArrayBufferView): number;
   read: { i32(pointer: number, offset: number): number };
 }
@@ -18,7 +21,10 @@ const BUN_TYPES: Record<CType, string> = { i32: "i32", u32: "u32", i64: "i64", p
 const ffi = () => globalThis.process.getBuiltinModule("bun:ffi") as BunFFI;
 
 function bind<Table extends Record<string, Prototype>>({ dlopen }: BunFFI, path: string, table: Table): Bound<Table> {
-  const declared = declare(table, ({ result, args }) => ({ args: args.map((type) => BUN_TYPES[type]), returns: BUN_TYPES[result] }));
+  const declared = declare(
+    table,
+    ({ result, args }) => ({ args: args.map((type) => BUN_TYPES[type]), returns: BUN_TYPES[result] }),
+  );
   return dlopen(path, declared).symbols as Bound<Table>;
 }
 

@@ -11,10 +11,15 @@ interface DenoNamespace {
   build: { os: string; arch: string };
   stderr: { writeSync(bytes: Uint8Array): number };
   exit(code: number): never;
-  dlopen(path: string, symbols: Record<string, { parameters: string[]; result: string }>): { symbols: Record<string, unknown> };
+  dlopen(
+    path: string,
+    symbols: Record<string, { parameters: string[]; result: string }>,
+  ): { symbols: Record<string, unknown> };
   UnsafePointerView: new (pointer: unknown) => { getInt32(offset?: number): number };
   UnsafePointer: { of(buffer: ArrayBufferView): unknown; value(pointer: unknown): bigint | number };
-  permissions: { querySync(descriptor: { name: "ffi"; path?: string } | { name: "env"; variable?: string }): { state: string } };
+  permissions: {
+    querySync(descriptor: { name: "ffi"; path?: string } | { name: "env"; variable?: string }): { state: string };
+  };
 }
 
 const Deno = (globalThis as unknown as { Deno: DenoNamespace }).Deno;
@@ -42,7 +47,10 @@ const host: Host = {
 
 // Deno.dlopen passes a typed array as "buffer" and returns a pointer object as "pointer".
 function bind<Table extends Record<string, Prototype>>(path: string, table: Table): Bound<Table> {
-  const declared = declare(table, ({ result, args }) => ({ parameters: args.map((type) => (type === "pointer" ? "buffer" : type)), result }));
+  const declared = declare(
+    table,
+    ({ result, args }) => ({ parameters: args.map((type) => (type === "pointer" ? "buffer" : type)), result }),
+  );
   return Deno.dlopen(path, declared).symbols as Bound<Table>;
 }
 
@@ -70,7 +78,9 @@ function missingPermissions(libcPaths: readonly string[], variables: readonly st
   const granted = (descriptor: Parameters<DenoNamespace["permissions"]["querySync"]>[0]) =>
     Deno.permissions.querySync(descriptor).state === "granted";
   const missing: string[] = [];
-  if (!granted({ name: "ffi" }) && !libcPaths.some((path) => granted({ name: "ffi", path }))) missing.push("--allow-ffi");
+  if (!granted({ name: "ffi" }) && !libcPaths.some((path) => granted({ name: "ffi", path }))) {
+    missing.push("--allow-ffi");
+  }
   const denied = granted({ name: "env" }) ? [] : variables.filter((variable) => !granted({ name: "env", variable }));
   if (denied.length === variables.length) missing.push("--allow-env");
   else if (denied.length > 0) missing.push(`--allow-env for ${denied.join(", ")}`);
@@ -85,7 +95,11 @@ export const deno: RuntimeAdapter = {
   openLibc(path) {
     const c = bind(path, LIBC);
     const errno = new Deno.UnsafePointerView(c.__errno_location());
-    return libcFrom(c, () => errno.getInt32(), (buffer) => BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buffer))));
+    return libcFrom(
+      c,
+      () => errno.getInt32(),
+      (buffer) => BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buffer))),
+    );
   },
   handleFd: dupFd,
   hooks: denoHooks,

@@ -43,7 +43,10 @@ export const node: RuntimeAdapter = {
   openLibc(path) {
     const koffi = builtin("node:module").createRequire(import.meta.url)("koffi") as Koffi;
     const lib = koffi.load(path);
-    const c = declare(LIBC, ({ result, args }, name) => lib.func(name, KOFFI_TYPES[result], args.map((type) => KOFFI_TYPES[type])));
+    const c = declare(
+      LIBC,
+      ({ result, args }, name) => lib.func(name, KOFFI_TYPES[result], args.map((type) => KOFFI_TYPES[type])),
+    );
     return libcFrom(c, () => koffi.errno(), (buffer) => koffi.address(buffer));
   },
   handleFd: propertyFd,

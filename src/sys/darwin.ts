@@ -20,6 +20,14 @@ export const darwin: Platform = {
   // macOS has no SOCK_NONBLOCK or SOCK_CLOEXEC; libuv's uv_tcp_open makes the socket non-blocking.
   tcpSocket: { family: { 4: 2, 6: 30 }, type: 1 },
   sockaddr: { familyByte: 1, acceptConn: { level: SOL_SOCKET, name: 0x2 }, badFd: 9 },
-  errno: { 1: "EPERM", 9: "EBADF", 22: "EINVAL", 38: "ENOTSOCK", 42: "ENOPROTOOPT", 60: "ETIMEDOUT", 102: "EOPNOTSUPP" },
+  errno: {
+    1: "EPERM",
+    9: "EBADF",
+    22: "EINVAL",
+    38: "ENOTSOCK",
+    42: "ENOPROTOOPT",
+    60: "ETIMEDOUT",
+    102: "EOPNOTSUPP",
+  },
   libc: () => ["/usr/lib/libSystem.B.dylib"],
 };

@@ -27,7 +27,10 @@ export function currentPlatform(): Platform {
 type Facility = "tcpInfo" | "syscalls" | "retransmission";
 
 /** One of them, or a KahookError naming it when this platform has none. */
-export function facility<Name extends Facility>(name: Name, platform: Platform = currentPlatform()): NonNullable<Platform[Name]> {
+export function facility<Name extends Facility>(
+  name: Name,
+  platform: Platform = currentPlatform(),
+): NonNullable<Platform[Name]> {
   const value = platform[name];
   if (!value) throw new KahookError("KAHOOK_ERR_UNSUPPORTED_PLATFORM", `kahook knows no ${name} of ${platform.os}`);
   return value as NonNullable<Platform[Name]>;
@@ -59,12 +62,16 @@ export function readInteger(path: string, option?: string): number {
   try {
     text = builtin("node:fs").readFileSync(path, "utf8");
   } catch (cause) {
-    throw new KahookError("KAHOOK_ERR_SYSCALL", `cannot read ${option ? `the system default of ${option} from ` : ""}${path}`, {
-      option,
-      syscall: "open",
-      errno: (cause as { code?: string }).code,
-      cause,
-    });
+    throw new KahookError(
+      "KAHOOK_ERR_SYSCALL",
+      `cannot read ${option ? `the system default of ${option} from ` : ""}${path}`,
+      {
+        option,
+        syscall: "open",
+        errno: (cause as { code?: string }).code,
+        cause,
+      },
+    );
   }
   const value = Number(text.trim());
   if (!Number.isInteger(value)) {

@@ -51,9 +51,25 @@ export const linux: Platform = {
   // Little-endian hosts (x86_64, arm64): the u16 sa_family's low byte comes first. SO_ACCEPTCONN = 30.
   sockaddr: { familyByte: 0, acceptConn: { level: SOL_SOCKET, name: 30 }, badFd: 9 },
   errno: {
-    1: "EPERM", 2: "ENOENT", 3: "ESRCH", 4: "EINTR", 9: "EBADF", 11: "EAGAIN", 12: "ENOMEM",
-    13: "EACCES", 14: "EFAULT", 22: "EINVAL", 23: "ENFILE", 24: "EMFILE", 38: "ENOSYS", 88: "ENOTSOCK",
-    92: "ENOPROTOOPT", 95: "EOPNOTSUPP", 97: "EAFNOSUPPORT", 107: "ENOTCONN", 110: "ETIMEDOUT",
+    1: "EPERM",
+    2: "ENOENT",
+    3: "ESRCH",
+    4: "EINTR",
+    9: "EBADF",
+    11: "EAGAIN",
+    12: "ENOMEM",
+    13: "EACCES",
+    14: "EFAULT",
+    22: "EINVAL",
+    23: "ENFILE",
+    24: "EMFILE",
+    38: "ENOSYS",
+    88: "ENOTSOCK",
+    92: "ENOPROTOOPT",
+    95: "EOPNOTSUPP",
+    97: "EAFNOSUPPORT",
+    107: "ENOTCONN",
+    110: "ETIMEDOUT",
   },
   libc(arch) {
     const dir = multiarch[arch] ?? `${arch}-linux-gnu`;

@@ -11,9 +11,19 @@ export type OptionName =
   | "windowClamp";
 
 /** The options kahook knows, in the order it sets them: every OptionName once (the Record checks it). */
-export const OPTION_NAMES = Object.keys({
-  enable: 0, idle: 0, interval: 0, count: 0, userTimeout: 0, synCount: 0, deferAccept: 0, maxSegment: 0, windowClamp: 0,
-} satisfies Record<OptionName, 0>) as readonly OptionName[];
+export const OPTION_NAMES = Object.keys(
+  {
+    enable: 0,
+    idle: 0,
+    interval: 0,
+    count: 0,
+    userTimeout: 0,
+    synCount: 0,
+    deferAccept: 0,
+    maxSegment: 0,
+    windowClamp: 0,
+  } satisfies Record<OptionName, 0>,
+) as readonly OptionName[];
 
 /** One socket option as the kernel sees it: an int at (level, name), accepted in [min, max] kernel units. */
 export interface SocketOption {

@@ -54,6 +54,16 @@ export function decodeTcpInfo(bytes: Uint8Array): TcpInfo {
 
 /** include/net/tcp_states.h: the state numbers of TCP_INFO and /proc/net/tcp. */
 export const TCP_STATES: Record<number, string> = {
-  1: "ESTABLISHED", 2: "SYN_SENT", 3: "SYN_RECV", 4: "FIN_WAIT1", 5: "FIN_WAIT2", 6: "TIME_WAIT",
-  7: "CLOSE", 8: "CLOSE_WAIT", 9: "LAST_ACK", 10: "LISTEN", 11: "CLOSING", 12: "NEW_SYN_RECV",
+  1: "ESTABLISHED",
+  2: "SYN_SENT",
+  3: "SYN_RECV",
+  4: "FIN_WAIT1",
+  5: "FIN_WAIT2",
+  6: "TIME_WAIT",
+  7: "CLOSE",
+  8: "CLOSE_WAIT",
+  9: "LAST_ACK",
+  10: "LISTEN",
+  11: "CLOSING",
+  12: "NEW_SYN_RECV",
 };

@@ -20,18 +20,33 @@ const SYSROOT = "/usr/aarch64-linux-gnu";
 if (process.arch === "x64") {
   test("Node for arm64 under qemu-aarch64, --require kahook/register: the arm64 interposer loads and configures listener, accepted socket and client", async () => {
     for (const path of [QEMU, NODE_ARM64, `${SYSROOT}/lib/ld-linux-aarch64.so.1`]) {
-      assert.ok(existsSync(path), `${path} is missing: .ci/run installs qemu-user and gcc-aarch64-linux-gnu, npm run runtimes the arm64 Node`);
+      assert.ok(
+        existsSync(path),
+        `${path} is missing: .ci/run installs qemu-user and gcc-aarch64-linux-gnu, npm run runtimes the arm64 Node`,
+      );
     }
     const register = `${packageRoot}dist/src/register.js`;
-    const child = startCommand("arm64 hold", [QEMU, "-L", SYSROOT, NODE_ARM64, "--require", register, here("fixtures/arm64/hold")], CONFIGURED_ENV);
+    const child = startCommand("arm64 hold", [
+      QEMU,
+      "-L",
+      SYSROOT,
+      NODE_ARM64,
+      "--require",
+      register,
+      here("fixtures/arm64/hold"),
+    ], CONFIGURED_ENV);
     try {
       const ready = await child.next();
       assert.is(ready.arch, "arm64");
       assert.ok(ready.stats.configured >= 2, `the interposer's counts: ${JSON.stringify(ready.stats)}`);
       const sockets = inspectProcess(child.pid);
-      const roles = sockets.map(({ state, local }) => (state === "LISTEN" ? "listener" : local.endsWith(`:${ready.port}`) ? "accepted" : "client"));
+      const roles = sockets.map((
+        { state, local },
+      ) => (state === "LISTEN" ? "listener" : local.endsWith(`:${ready.port}`) ? "accepted" : "client"));
       assert.equal([...roles].sort(), ["accepted", "client", "listener"]);
-      sockets.forEach(({ options }, index) => assertConfigured({ path: "arm64 Node", role: roles[index], state: options }, false));
+      sockets.forEach(({ options }, index) =>
+        assertConfigured({ path: "arm64 Node", role: roles[index], state: options }, false)
+      );
     } finally {
       await child.stop();
     }

@@ -25,28 +25,68 @@ const kahook = (args: string[], env?: Record<string, string>) => runRuntime([cli
 
 /** CONFIGURED_ENV as kahook run's options. */
 const CONFIGURED_FLAGS = [
-  "--idle", "11", "--interval", "7", "--count", "3", "--user-timeout", "12345",
-  "--syn-count", "2", "--max-segment", "1000", "--window-clamp", "20000",
+  "--idle",
+  "11",
+  "--interval",
+  "7",
+  "--count",
+  "3",
+  "--user-timeout",
+  "12345",
+  "--syn-count",
+  "2",
+  "--max-segment",
+  "1000",
+  "--window-clamp",
+  "20000",
 ];
 
 test("kahook run -- node app.js gives the same readback as the preload, on every path", () => {
   const cert = selfSignedCert();
   const app = [process.execPath, here("fixtures/paths/paths")];
   const byRun = readbacks(succeeded(kahook(["run", ...CONFIGURED_FLAGS, "--", ...app], cert)));
-  const byPreload = readbacks(succeeded(run(process.execPath, ["--import", "kahook/register", here("fixtures/paths/paths")], { ...cert, ...CONFIGURED_ENV })));
+  const byPreload = readbacks(
+    succeeded(
+      run(process.execPath, ["--import", "kahook/register", here("fixtures/paths/paths")], {
+        ...cert,
+        ...CONFIGURED_ENV,
+      }),
+    ),
+  );
   assert.is(byRun.length, 22);
   assert.equal(byRun, byPreload);
 });
 
-for (const [name, binary, args] of [
-  ["bun", RUNTIME_BINARIES.bun, []],
-  ["deno run", RUNTIME_BINARIES.deno, ["run", "--allow-ffi", "--allow-env", "--allow-net", "--allow-read", "--allow-sys"]],
-] as const) {
+for (
+  const [name, binary, args] of [
+    ["bun", RUNTIME_BINARIES.bun, []],
+    ["deno run", RUNTIME_BINARIES.deno, [
+      "run",
+      "--allow-ffi",
+      "--allow-env",
+      "--allow-net",
+      "--allow-read",
+      "--allow-sys",
+    ]],
+  ] as const
+) {
   test(`kahook run -- ${name} app.ts gives every path the configuration, read back`, () => {
-    const result = kahook(["run", ...CONFIGURED_FLAGS, "--", binary, ...args, `${packageRoot}test/fixtures/paths/paths.ts`], selfSignedCert());
+    const result = kahook([
+      "run",
+      ...CONFIGURED_FLAGS,
+      "--",
+      binary,
+      ...args,
+      `${packageRoot}test/fixtures/paths/paths.ts`,
+    ], selfSignedCert());
     const lines = readbacks(succeeded(result));
-    assert.ok(lines.some(({ path }) => path.startsWith(name.split(" ")[0] === "bun" ? "Bun." : "Deno.")), result.stdout);
-    for (const readback of lines) assertConfigured(readback, readback.path === "https.createServer" && readback.role === "accepted");
+    assert.ok(
+      lines.some(({ path }) => path.startsWith(name.split(" ")[0] === "bun" ? "Bun." : "Deno.")),
+      result.stdout,
+    );
+    for (const readback of lines) {
+      assertConfigured(readback, readback.path === "https.createServer" && readback.role === "accepted");
+    }
   });
 }
 
@@ -65,8 +105,11 @@ test("COMMAND killed by a signal: kahook dies of the same signal", () => {
 });
 
 test("a signal sent to kahook reaches COMMAND", async () => {
-  const app = "process.on('SIGTERM', () => { console.log('got SIGTERM'); process.exit(3); }); console.log('ready'); setInterval(() => {}, 1000);";
-  const child = spawn(process.execPath, [cli, "run", "--", process.execPath, "-e", app], { stdio: ["ignore", "pipe", "inherit"] });
+  const app =
+    "process.on('SIGTERM', () => { console.log('got SIGTERM'); process.exit(3); }); console.log('ready'); setInterval(() => {}, 1000);";
+  const child = spawn(process.execPath, [cli, "run", "--", process.execPath, "-e", app], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let stdout = "";
   child.stdout.setEncoding("utf8");
   child.stdout.on("data", (chunk: string) => {
@@ -89,7 +132,9 @@ test("an invalid value stops before COMMAND runs, naming the variable (exit 78)"
 });
 
 test("bad command lines exit 2 with a pointer to --help", () => {
-  for (const args of [["run", "--bogus", "--", "true"], ["run", "--idle"], ["run"], ["run", "--", "deno", "eval", "1"]]) {
+  for (
+    const args of [["run", "--bogus", "--", "true"], ["run", "--idle"], ["run"], ["run", "--", "deno", "eval", "1"]]
+  ) {
     const result = kahook(args);
     assert.is(result.status, 2, args.join(" "));
     assert.match(result.stderr, /^kahook: .*; see kahook --help\n$/);
@@ -103,7 +148,18 @@ test("a COMMAND that cannot run exits 127", () => {
 
 test("--help documents every option and variable", () => {
   const help = succeeded(kahook(["--help"]));
-  for (const word of [...CONFIGURED_FLAGS.filter((a) => a.startsWith("--")), "--mode", "--defer-accept", "--debug", ...Object.keys(CONFIGURED_ENV), "KAHOOK_MODE", "TCP_DEFER_ACCEPT", "KAHOOK_DEBUG"]) {
+  for (
+    const word of [
+      ...CONFIGURED_FLAGS.filter((a) => a.startsWith("--")),
+      "--mode",
+      "--defer-accept",
+      "--debug",
+      ...Object.keys(CONFIGURED_ENV),
+      "KAHOOK_MODE",
+      "TCP_DEFER_ACCEPT",
+      "KAHOOK_DEBUG",
+    ]
+  ) {
     assert.ok(help.includes(word), word);
   }
 });
@@ -166,7 +222,13 @@ test("each usage is its own command's", () => {
 
 test("options after -- or after COMMAND are COMMAND's, --help included", () => {
   const echo = ["sh", "-c", 'echo "$1"', "sh"];
-  for (const args of [["run", "--", ...echo, "--help"], ["run", "--idle", "30", ...echo, "-h"], ["run", ...echo, "--bogus"]]) {
+  for (
+    const args of [["run", "--", ...echo, "--help"], ["run", "--idle", "30", ...echo, "-h"], [
+      "run",
+      ...echo,
+      "--bogus",
+    ]]
+  ) {
     assert.is(succeeded(kahook(args)), `${args.at(-1)}\n`, args.join(" "));
   }
 });
@@ -177,10 +239,12 @@ const { version } = packageJson;
 test("--version and -V print package.json's version, from dist/ under Node and from src/ under Bun and Deno", () => {
   assert.match(version, /^\d+\.\d+\.\d+/);
   for (const flag of ["--version", "-V"]) assert.is(succeeded(kahook([flag])), `kahook ${version}\n`, flag);
-  for (const [binary, args] of [
-    [RUNTIME_BINARIES.bun, []],
-    [RUNTIME_BINARIES.deno, ["run", "-A"]],
-  ] as const) {
+  for (
+    const [binary, args] of [
+      [RUNTIME_BINARIES.bun, []],
+      [RUNTIME_BINARIES.deno, ["run", "-A"]],
+    ] as const
+  ) {
     assert.is(succeeded(run(binary, [...args, `${packageRoot}src/cli.ts`, "-V"])), `kahook ${version}\n`, binary);
   }
 });

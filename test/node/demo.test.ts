@@ -11,8 +11,12 @@ const TIMEOUT_MS = 30_000;
 
 test("kahook demo: kahook's connection closes with ETIMEDOUT within its bound, the other stays established", async () => {
   const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-    execFile(process.execPath, [join(root, "dist/src/cli.js"), "demo"], { timeout: TIMEOUT_MS }, (error, stdout) =>
-      resolve({ code: error ? (error as { code?: number }).code ?? null : 0, stdout }));
+    execFile(
+      process.execPath,
+      [join(root, "dist/src/cli.js"), "demo"],
+      { timeout: TIMEOUT_MS },
+      (error, stdout) => resolve({ code: error ? (error as { code?: number }).code ?? null : 0, stdout }),
+    );
   });
   assert.is(code, 0, stdout);
   assert.match(stdout, /^ +[0-9.]+ s {2}2 probes sent, 2 unanswered +established, no probe sent$/m);

@@ -34,7 +34,8 @@ for (const flag of PRELOAD_FLAGS) {
 test("KAHOOK_DEBUG: one line per configured socket with fd, direction and options; accepted sockets cost none", () => {
   const result = runRuntime(["--import", "kahook/register", here("fixtures/preload/pair")], DEBUG);
   succeeded(result);
-  const options = "SO_KEEPALIVE=1 TCP_KEEPIDLE=11 TCP_KEEPINTVL=7 TCP_KEEPCNT=3 TCP_USER_TIMEOUT=12345 TCP_SYNCNT=2 TCP_MAXSEG=1000 TCP_WINDOW_CLAMP=20000";
+  const options =
+    "SO_KEEPALIVE=1 TCP_KEEPIDLE=11 TCP_KEEPINTVL=7 TCP_KEEPCNT=3 TCP_USER_TIMEOUT=12345 TCP_SYNCNT=2 TCP_MAXSEG=1000 TCP_WINDOW_CLAMP=20000";
   const lines = kahookLines(result.stderr).map((line) => line.replace(/fd \d+/, "fd N"));
   assert.equal(lines, [`kahook: fd N server: ${options}`, `kahook: fd N client: ${options}`]);
 });
@@ -48,7 +49,12 @@ test("without koffi the program runs on unconfigured, after one line that says s
     const app = `const net = require("node:net");
       const server = net.createServer((socket) => socket.end("ok")).listen(0, "127.0.0.1", () =>
         net.connect(server.address().port, "127.0.0.1").on("data", (data) => { console.log(String(data)); process.exit(0); }));`;
-    const result = run(process.execPath, ["--import", join(dir, "dist/src/register.js"), "-e", app], CONFIGURED_ENV, dir);
+    const result = run(
+      process.execPath,
+      ["--import", join(dir, "dist/src/register.js"), "-e", app],
+      CONFIGURED_ENV,
+      dir,
+    );
     assert.is(succeeded(result).trim(), "ok");
     const lines = kahookLines(result.stderr);
     assert.is(lines.length, 1, result.stderr);
@@ -65,7 +71,13 @@ test("without KAHOOK_DEBUG the preload writes nothing", () => {
 });
 
 test("--require and --import together install the hooks once", () => {
-  const result = runRuntime(["--require", "kahook/register", "--import", "kahook/register", here("fixtures/preload/pair")], DEBUG);
+  const result = runRuntime([
+    "--require",
+    "kahook/register",
+    "--import",
+    "kahook/register",
+    here("fixtures/preload/pair"),
+  ], DEBUG);
   succeeded(result);
   assert.is(kahookLines(result.stderr).length, 2, result.stderr);
 });
@@ -80,14 +92,18 @@ for (const flag of PRELOAD_FLAGS) {
           console.log(JSON.stringify({ again, stats: stats(), uninstalled: uninstall(), twice: uninstall() }));
           server.close();
         }).resume());`;
-    const result = JSON.parse(succeeded(runRuntime([flag, "kahook/register", "--input-type=module", "-e", app], CONFIGURED_ENV)));
+    const result = JSON.parse(
+      succeeded(runRuntime([flag, "kahook/register", "--input-type=module", "-e", app], CONFIGURED_ENV)),
+    );
     assert.equal(result, { again: false, stats: { configured: 2, failed: 0 }, uninstalled: true, twice: false });
   });
 }
 
 test("a socket kahook cannot create (EMFILE) is reported; the program gets Node's own error and goes on", () => {
   // 64 fds: enough for Node to start, few enough to run out within the fixture's bound.
-  const script = `ulimit -n 64 && exec "${process.execPath}" --import kahook/register "${here("fixtures/failsafe/exhaust")}"`;
+  const script = `ulimit -n 64 && exec "${process.execPath}" --import kahook/register "${
+    here("fixtures/failsafe/exhaust")
+  }"`;
   // The JavaScript hooks create the socket themselves; the interposer never does.
   const result = run("sh", ["-c", script], { ...DEBUG, KAHOOK_INTERPOSER: "0" });
   assert.equal(JSON.parse(succeeded(result)), { code: "EMFILE" });

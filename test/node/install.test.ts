@@ -72,7 +72,10 @@ test("install() adds no signal, exit or uncaughtException handlers", () => {
 
 test("install({ options, rules }): a client to a rule's destination gets the rule's options, others the options", async () => {
   const rule = { enable: true, idle: 33_000, interval: 2_000, count: 5 };
-  install({ options, rules: [{ address: "127.0.0.0/30", port: 1, options: {} }, { address: "127.0.0.2", options: rule }] });
+  install({
+    options,
+    rules: [{ address: "127.0.0.0/30", port: 1, options: {} }, { address: "127.0.0.2", options: rule }],
+  });
   try {
     const { enable, idle, interval, count } = await clientState("127.0.0.2");
     assert.equal({ enable, idle, interval, count }, rule);
@@ -83,8 +86,11 @@ test("install({ options, rules }): a client to a rule's destination gets the rul
 });
 
 test("invalid rules throw KahookError at install, naming the rule, and leave the prototype as it was", () => {
-  assert.throws(() => install({ options, rules: [{ address: "10.0.0.1/8", options }] }), (error: KahookError) =>
-    error.code === "KAHOOK_ERR_INVALID_OPTION" && error.message.startsWith(`rule 1: address "10.0.0.1/8"`));
+  assert.throws(
+    () => install({ options, rules: [{ address: "10.0.0.1/8", options }] }),
+    (error: KahookError) =>
+      error.code === "KAHOOK_ERR_INVALID_OPTION" && error.message.startsWith(`rule 1: address "10.0.0.1/8"`),
+  );
   assert.equal(tcpMethods(), original);
 });
 

@@ -57,11 +57,16 @@ function serve(files: readonly string[]): Promise<string> {
     if (!files.includes(path)) return void response.writeHead(404).end();
     response.writeHead(200, { "content-type": "application/typescript" }).end(readFileSync(join(served, path)));
   });
-  return new Promise((resolve) => server!.listen(0, "127.0.0.1", () => resolve(`127.0.0.1:${(server!.address() as AddressInfo).port}`)));
+  return new Promise((resolve) =>
+    server!.listen(0, "127.0.0.1", () => resolve(`127.0.0.1:${(server!.address() as AddressInfo).port}`))
+  );
 }
 
 /** Runs Deno to its end without blocking this process, which serves the modules it imports. */
-function runDeno(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runDeno(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(RUNTIME_BINARIES.deno, args, { cwd: dir, env: { ...cleanEnv(), NO_COLOR: "1", ...env } });
     let stdout = "";
@@ -103,7 +108,10 @@ server.listen(0, "127.0.0.1", () => {
   const options = JSON.parse(result.stdout.trim().split("\n").pop()!);
   assert.is(options.enable, true, result.stdout);
   assert.is(options.idle, 21_000, result.stdout);
-  assert.match(result.stderr, `interposer not active: the native library is not on disk: this copy of kahook was loaded from http://${host}`);
+  assert.match(
+    result.stderr,
+    `interposer not active: the native library is not on disk: this copy of kahook was loaded from http://${host}`,
+  );
   assert.match(result.stderr, /kahook: fd \d+ client: SO_KEEPALIVE=1 TCP_KEEPIDLE=21 /);
 });
 

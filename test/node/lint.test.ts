@@ -11,7 +11,12 @@ import { root } from "../_repo.ts";
 import { RUNTIME_BINARIES } from "../_runtimes.ts";
 
 const deno = (args: string[]) =>
-  spawnSync(RUNTIME_BINARIES.deno, args, { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 60_000 });
+  spawnSync(RUNTIME_BINARIES.deno, args, {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+    timeout: 60_000,
+  });
 
 test("deno lint: no problems", () => {
   const result = deno(["lint"]);

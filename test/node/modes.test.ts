@@ -20,14 +20,20 @@ test("TCP_MAXSEG=1000 on the client shrinks the MSS the server's accepted socket
 });
 
 test("KAHOOK_MODE=connect configures clients only", () => {
-  const { listener, accepted, client } = pair(["--import", "kahook/register"], { ...CONFIGURED_ENV, KAHOOK_MODE: "connect" });
+  const { listener, accepted, client } = pair(["--import", "kahook/register"], {
+    ...CONFIGURED_ENV,
+    KAHOOK_MODE: "connect",
+  });
   assertConfigured(client);
   assert.is(listener.state.idle, LINUX_DEFAULT_IDLE);
   assert.is(accepted.state.enable, false);
 });
 
 test("KAHOOK_MODE=listen configures servers only, and accepted sockets inherit", () => {
-  const { listener, accepted, client } = pair(["--import", "kahook/register"], { ...CONFIGURED_ENV, KAHOOK_MODE: "listen" });
+  const { listener, accepted, client } = pair(["--import", "kahook/register"], {
+    ...CONFIGURED_ENV,
+    KAHOOK_MODE: "listen",
+  });
   assertConfigured(listener);
   assertConfigured(accepted);
   assert.is(client.state.idle, LINUX_DEFAULT_IDLE);

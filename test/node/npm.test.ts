@@ -30,14 +30,28 @@ test("the tarball holds the build, both bundles of the preload, the native libra
   const result = npm(["pack", "--dry-run", "--json"]);
   assert.is(result.status, 0, result.stderr);
   const files: string[] = JSON.parse(result.stdout)[0].files.map(({ path }: { path: string }) => path);
-  const expected = ["dist/src/register.cjs", "dist/src/register.js", "dist/mod.js", "dist/mod.d.ts", "dist/src/cli.js", "LICENSE"];
-  for (const arch of ["x64", "arm64"]) expected.push(`native/build/linux-${arch}/kahook.node`, `native/build/linux-${arch}/libkahook.so`);
+  const expected = [
+    "dist/src/register.cjs",
+    "dist/src/register.js",
+    "dist/mod.js",
+    "dist/mod.d.ts",
+    "dist/src/cli.js",
+    "LICENSE",
+  ];
+  for (const arch of ["x64", "arm64"]) {
+    expected.push(`native/build/linux-${arch}/kahook.node`, `native/build/linux-${arch}/libkahook.so`);
+  }
   assert.equal(expected.filter((path) => !files.includes(path)), []);
   const shipped = (path: string) =>
-    /^dist\/(mod|src\/.+)\.(js|cjs|d\.ts)$/.test(path) || /^native\/build\/linux-(x64|arm64)\/(kahook\.node|libkahook\.so)$/.test(path) ||
+    /^dist\/(mod|src\/.+)\.(js|cjs|d\.ts)$/.test(path) ||
+    /^native\/build\/linux-(x64|arm64)\/(kahook\.node|libkahook\.so)$/.test(path) ||
     ["LICENSE", "README.md", "package.json"].includes(path);
   assert.equal(files.filter((path) => !shipped(path)), []);
-  assert.not.ok(files.some((path) => path.startsWith("dist/test/") || path.startsWith("dist/bench/") || path.endsWith(".ts") && !path.endsWith(".d.ts")));
+  assert.not.ok(
+    files.some((path) =>
+      path.startsWith("dist/test/") || path.startsWith("dist/bench/") || path.endsWith(".ts") && !path.endsWith(".d.ts")
+    ),
+  );
 });
 
 test("both bundles of the preload are one file each: they import no module of kahook's (a bare tsc leaves register.js unbundled)", () => {

@@ -85,7 +85,10 @@ test("with the interposer, stats() counts the sockets it configured", async () =
     uninstall();
   }
   const after = stats();
-  assert.equal({ configured: after.configured - before.configured, failed: after.failed - before.failed }, { configured: 1 + CLIENTS, failed: 0 });
+  assert.equal({ configured: after.configured - before.configured, failed: after.failed - before.failed }, {
+    configured: 1 + CLIENTS,
+    failed: 0,
+  });
 });
 
 test.run();

@@ -15,7 +15,10 @@ import { cleanEnv } from "../_run.ts";
 import { RUNTIME_BINARIES } from "../_runtimes.ts";
 
 /** The pages whose examples run here: the README, then docs/ in order of name. Paths from the repository's root. */
-const PAGES = ["README.md", ...readdirSync(join(root, "docs")).filter((name) => name.endsWith(".md")).sort().map((name) => `docs/${name}`)];
+const PAGES = [
+  "README.md",
+  ...readdirSync(join(root, "docs")).filter((name) => name.endsWith(".md")).sort().map((name) => `docs/${name}`),
+];
 /** Pages whose links are checked too; CONTRIBUTING.md's commands need a clone, so they do not run here. */
 const LINKED = [...PAGES, "CONTRIBUTING.md"];
 
@@ -40,7 +43,13 @@ function pageBlocks(page: string): Block[] {
     if (!open) continue;
     const end = lines.indexOf("```", i + 1);
     const before = lines.slice(0, i).reverse().find((line) => line.trim() !== "") ?? "";
-    blocks.push({ page, lang: open[1], body: lines.slice(i + 1, end).join("\n"), line: i + 1, exempt: /^\*(Fragment|In a clone of this repository):\*/.test(before) });
+    blocks.push({
+      page,
+      lang: open[1],
+      body: lines.slice(i + 1, end).join("\n"),
+      line: i + 1,
+      exempt: /^\*(Fragment|In a clone of this repository):\*/.test(before),
+    });
     i = end;
   }
   return blocks;
@@ -84,7 +93,11 @@ await new Promise((resolve, reject) => server.once("error", reject).listen(5432,
 await import("./example.ts");`,
     expect: /idle: 15000,\s+interval: 5000,\s+count: 4,\s+userTimeout: 35000/,
   },
-  { contains: "diagnostics.subscribe(SOCKET_CHANNEL", check: `await import("./example.ts"); console.log("ran");`, expect: /^ran$/m },
+  {
+    contains: "diagnostics.subscribe(SOCKET_CHANNEL",
+    check: `await import("./example.ts"); console.log("ran");`,
+    expect: /^ran$/m,
+  },
 ];
 
 let project: ReturnType<typeof packedProject> | undefined;
@@ -112,16 +125,23 @@ function run(command: string, args: string[]) {
 
 /** A shell block's commands: continuation lines joined, comments dropped. */
 function commands(body: string): string[] {
-  return body.replace(/\\\n/g, " ").split("\n").map((line) => line.replace(/\s+#\s.*$/, "").trim()).filter((line) => line && !line.startsWith("#"));
+  return body.replace(/\\\n/g, " ").split("\n").map((line) => line.replace(/\s+#\s.*$/, "").trim()).filter((line) =>
+    line && !line.startsWith("#")
+  );
 }
 
 const blocks = PAGES.flatMap(pageBlocks);
 const runnable = (block: Block) => ["sh", "ts"].includes(block.lang) && !block.exempt;
 
 test("every TypeScript and shell example of the README and docs/ is run here or marked as a fragment", () => {
-  const unchecked = blocks.filter((block) => block.lang === "ts" && !block.exempt && !TS_CHECKS.some(({ contains }) => block.body.includes(contains)));
+  const unchecked = blocks.filter((block) =>
+    block.lang === "ts" && !block.exempt && !TS_CHECKS.some(({ contains }) => block.body.includes(contains))
+  );
   assert.equal(unchecked.map((block) => `${block.page} line ${block.line}`), []);
-  assert.ok(blocks.filter((block) => block.page === "README.md" && runnable(block)).length >= 3, "the README's examples were found");
+  assert.ok(
+    blocks.filter((block) => block.page === "README.md" && runnable(block)).length >= 3,
+    "the README's examples were found",
+  );
   assert.ok(blocks.filter(runnable).length >= 6, "the examples of the README and docs/ were found");
 });
 
@@ -166,10 +186,13 @@ test("the bunfig.toml form of the README or docs/ preloads into `bun server.ts`"
 });
 
 test("the NODE_OPTIONS form of the README or docs/ works in a Node process started outside the project; the bare name does not", () => {
-  const line = commands(blocks.map((block) => block.body).join("\n")).find((command) => command.startsWith("NODE_OPTIONS="));
+  const line = commands(blocks.map((block) => block.body).join("\n")).find((command) =>
+    command.startsWith("NODE_OPTIONS=")
+  );
   assert.ok(line, "the README or a page of docs/ has a NODE_OPTIONS line");
   const exported = line.replace(/ npm start$/, "");
-  const elsewhere = (options: string) => run("bash", ["-c", `export ${options}; cd / && node -e 'console.log("started")'`]);
+  const elsewhere = (options: string) =>
+    run("bash", ["-c", `export ${options}; cd / && node -e 'console.log("started")'`]);
   const safe = elsewhere(exported);
   assert.is(safe.status, 0, safe.stderr);
   assert.match(safe.stdout, /^started$/m);
@@ -207,20 +230,27 @@ test("every relative link of the README, docs/ and CONTRIBUTING.md leads to a fi
       const [path, anchor] = target.split("#");
       const file = path ? join(dirname(page), path) : page;
       if (!existsSync(join(root, file))) broken.push(`${page}: ${target} (no file ${file})`);
-      else if (anchor !== undefined && !anchors(read(file)).has(anchor)) broken.push(`${page}: ${target} (no heading #${anchor} in ${file})`);
+      else if (anchor !== undefined && !anchors(read(file)).has(anchor)) {
+        broken.push(`${page}: ${target} (no heading #${anchor} in ${file})`);
+      }
     }
   }
   assert.equal(broken, []);
 });
 
 test("the README links every page of docs/ and CONTRIBUTING.md", () => {
-  const linked = new Set([...prose(read("README.md")).matchAll(/\]\(([^)#\s]+)(#[^)\s]*)?\)/g)].map((match) => match[1]));
+  const linked = new Set(
+    [...prose(read("README.md")).matchAll(/\]\(([^)#\s]+)(#[^)\s]*)?\)/g)].map((match) => match[1]),
+  );
   assert.equal(LINKED.filter((page) => page !== "README.md" && !linked.has(page)), []);
 });
 
 test("the benchmark figures of the README and docs/benchmarks.md are those bench/report.ts makes of bench/results/results.json", () => {
   const results = JSON.parse(read("bench/results/results.json"));
-  const texts = reportTexts(results, join(root, "bench/results"), { readme: join(root, "README.md"), page: join(root, "docs/benchmarks.md") });
+  const texts = reportTexts(results, join(root, "bench/results"), {
+    readme: join(root, "README.md"),
+    page: join(root, "docs/benchmarks.md"),
+  });
   const section = (text: string, { start, end }: Markers) => text.slice(text.indexOf(start), text.indexOf(end));
   assert.fixture(section(read("README.md"), HEADLINE_MARKERS), section(texts.readme, HEADLINE_MARKERS));
   assert.fixture(section(read("docs/benchmarks.md"), REPORT_MARKERS), section(texts.page, REPORT_MARKERS));

@@ -30,7 +30,10 @@ test("inspect --json and apply agree with the child's own getsockopt", () =>
 test("inspect prints one row per socket with its state and options", () =>
   withHolder((child, ready) => {
     const rows = succeeded(kahook(["inspect", String(child.pid)])).trimEnd().split("\n");
-    assert.match(rows[0], /^fd +local +remote +state +keepalive +idle +intvl +cnt +user_timeout +probes +retrans +last_recv$/);
+    assert.match(
+      rows[0],
+      /^fd +local +remote +state +keepalive +idle +intvl +cnt +user_timeout +probes +retrans +last_recv$/,
+    );
     assert.is(rows.length, ready.length + 1);
     assert.ok(rows.some((row) => / LISTEN +off +7200s +75s +9 +system +0 +0 +-$/.test(row)), rows.join("\n"));
     assert.ok(rows.some((row) => / ESTABLISHED +on +21s +4s +5 +33s +0 +0 +\d+ms$/.test(row)), rows.join("\n"));
@@ -50,7 +53,13 @@ function spawnAs(uid: number, args: string[]) {
 }
 
 test("bad command lines exit 2", () => {
-  for (const args of [["inspect"], ["inspect", "12x"], ["inspect", "1", "--yaml"], ["apply", "1", "--idle"], ["apply", "1", "extra"]]) {
+  for (
+    const args of [["inspect"], ["inspect", "12x"], ["inspect", "1", "--yaml"], ["apply", "1", "--idle"], [
+      "apply",
+      "1",
+      "extra",
+    ]]
+  ) {
     assert.is(kahook(args).status, 2, args.join(" "));
   }
 });

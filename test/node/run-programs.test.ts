@@ -26,7 +26,7 @@ execFileSync("cc", ["-Wall", "-Wextra", "-Werror", "-static", "-o", staticPair, 
 
 /** The kernel's defaults, which an untouched socket reads back: [SO_KEEPALIVE, idle s, interval s, count, user timeout ms, SYN count]. */
 const system = ["tcp_keepalive_time", "tcp_keepalive_intvl", "tcp_keepalive_probes", "tcp_syn_retries"].map((name) =>
-  Number(readFileSync(`/proc/sys/net/ipv4/${name}`, "utf8")),
+  Number(readFileSync(`/proc/sys/net/ipv4/${name}`, "utf8"))
 );
 const UNTOUCHED = [0, system[0], system[1], system[2], 0, system[3]];
 /** libkeepalive's defaults: 15 s idle, 15 s interval, 9 probes, and the user timeout they derive, (15 + 15 × 9) × 1000 ms. */
@@ -59,7 +59,20 @@ function readPair(stdout: string): Pair {
 function tracedCalls(env: Record<string, string>, args: string[] = []): { client: string[]; listener: string[] } {
   // -ff: one file per process, trace.PID, so that no other process's calls split the fixture's lines.
   const trace = join(mkdtempSync(join(dir, "strace-")), "trace");
-  const result = run("strace", ["-ff", "-qq", "-e", "trace=setsockopt,connect,listen", "-o", trace, process.execPath, cli, "run", "--", pair, ...args], env);
+  const result = run("strace", [
+    "-ff",
+    "-qq",
+    "-e",
+    "trace=setsockopt,connect,listen",
+    "-o",
+    trace,
+    process.execPath,
+    cli,
+    "run",
+    "--",
+    pair,
+    ...args,
+  ], env);
   const { pid } = readPair(succeeded(result));
   const calls = { client: [] as string[], listener: [] as string[] };
   const pending = new Map<number, string[]>();
@@ -76,7 +89,13 @@ function tracedCalls(env: Record<string, string>, args: string[] = []): { client
 
 test("libkeepalive's defaults: the client's connect is preceded by SO_KEEPALIVE=1, TCP_KEEPIDLE=15, TCP_KEEPCNT=9, TCP_KEEPINTVL=15, TCP_USER_TIMEOUT=150000", () => {
   const { client } = tracedCalls({ KAHOOK_MODE: "connect" });
-  assert.equal([...client].sort(), ["SO_KEEPALIVE=1", "TCP_KEEPCNT=9", "TCP_KEEPIDLE=15", "TCP_KEEPINTVL=15", "TCP_USER_TIMEOUT=150000"]);
+  assert.equal([...client].sort(), [
+    "SO_KEEPALIVE=1",
+    "TCP_KEEPCNT=9",
+    "TCP_KEEPIDLE=15",
+    "TCP_KEEPINTVL=15",
+    "TCP_USER_TIMEOUT=150000",
+  ]);
 });
 
 test("TCP_USER_TIMEOUT=0 leaves the user timeout alone: no such call", () => {
@@ -85,17 +104,36 @@ test("TCP_USER_TIMEOUT=0 leaves the user timeout alone: no such call", () => {
 });
 
 test("TCP_SYNCNT, TCP_MAXSEG and TCP_WINDOW_CLAMP are set before connect when given", () => {
-  const { client } = tracedCalls({ KAHOOK_MODE: "connect", TCP_SYNCNT: "2", TCP_MAXSEG: "1000", TCP_WINDOW_CLAMP: "20000" });
-  for (const call of ["TCP_SYNCNT=2", "TCP_MAXSEG=1000", "TCP_WINDOW_CLAMP=20000"]) assert.ok(client.includes(call), `${call} in ${client}`);
+  const { client } = tracedCalls({
+    KAHOOK_MODE: "connect",
+    TCP_SYNCNT: "2",
+    TCP_MAXSEG: "1000",
+    TCP_WINDOW_CLAMP: "20000",
+  });
+  for (const call of ["TCP_SYNCNT=2", "TCP_MAXSEG=1000", "TCP_WINDOW_CLAMP=20000"]) {
+    assert.ok(client.includes(call), `${call} in ${client}`);
+  }
 });
 
 test("KAHOOK_MODE=listen configures the listener before listen(2), and not the client", () => {
   const { client, listener } = tracedCalls({ KAHOOK_MODE: "listen" });
   assert.equal(client, []);
-  assert.equal([...listener].sort(), ["SO_KEEPALIVE=1", "TCP_KEEPCNT=9", "TCP_KEEPIDLE=15", "TCP_KEEPINTVL=15", "TCP_USER_TIMEOUT=150000"]);
+  assert.equal([...listener].sort(), [
+    "SO_KEEPALIVE=1",
+    "TCP_KEEPCNT=9",
+    "TCP_KEEPIDLE=15",
+    "TCP_KEEPINTVL=15",
+    "TCP_USER_TIMEOUT=150000",
+  ]);
 });
 
-for (const [mode, configured] of [["connect", ["client"]], ["listen", ["listener", "accepted"]], ["socket", ["listener", "accepted", "client"]]] as const) {
+for (
+  const [mode, configured] of [["connect", ["client"]], ["listen", ["listener", "accepted"]], ["socket", [
+    "listener",
+    "accepted",
+    "client",
+  ]]] as const
+) {
   test(`KAHOOK_MODE=${mode}: ${configured.join(", ")} read back configured, the rest untouched`, () => {
     const result = readPair(succeeded(kahook(["run", "--mode", mode, "--", pair])));
     for (const role of ["listener", "accepted", "client"] as const) {
@@ -119,13 +157,22 @@ test("a C program that sets keepalive 60/30/5 and a user timeout of 1000 ms itse
 test("a Python program that sets TCP_KEEPIDLE=60 itself: the configured 15 s holds", () => {
   const python = run("python3", [join(root, "test/fixtures/run/own.py")]);
   assert.equal(JSON.parse(succeeded(python)), [1, 60, system[1], system[2], 0], "without kahook run, its own 60 s");
-  assert.equal(JSON.parse(succeeded(kahook(["run", "--", "python3", join(root, "test/fixtures/run/own.py")]))), [1, 15, 15, 9, 150_000]);
+  assert.equal(JSON.parse(succeeded(kahook(["run", "--", "python3", join(root, "test/fixtures/run/own.py")]))), [
+    1,
+    15,
+    15,
+    9,
+    150_000,
+  ]);
 });
 
 test("a static executable: kahook run names it on stderr and runs it unconfigured", () => {
   const result = kahook(["run", "--", staticPair]);
   assert.is(result.status, 0, result.stderr);
-  assert.is(result.stderr, `kahook: ${staticPair} is a static executable: the dynamic loader, which LD_PRELOAD needs, never runs; it runs without kahook\n`);
+  assert.is(
+    result.stderr,
+    `kahook: ${staticPair} is a static executable: the dynamic loader, which LD_PRELOAD needs, never runs; it runs without kahook\n`,
+  );
   assert.equal(readPair(result.stdout).client, UNTOUCHED);
 });
 
@@ -140,7 +187,9 @@ test("children inherit the preload, unless --no-children: then only COMMAND's ow
 });
 
 test("an LD_PRELOAD already set is kept, before kahook's library", () => {
-  const other = execFileSync("sh", ["-c", "ldconfig -p | awk '/libm.so.6 .*x86-64/ {print $NF; exit}'"], { encoding: "utf8" }).trim();
+  const other = execFileSync("sh", ["-c", "ldconfig -p | awk '/libm.so.6 .*x86-64/ {print $NF; exit}'"], {
+    encoding: "utf8",
+  }).trim();
   assert.ok(existsSync(other), `libm: ${other}`);
   const printed = succeeded(kahook(["run", "--", "sh", "-c", 'echo "$LD_PRELOAD"'], { LD_PRELOAD: other }));
   assert.is(printed.trim(), `${other}:${preloadLibraryPath()}`);

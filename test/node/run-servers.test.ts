@@ -30,7 +30,14 @@ import { assertDetected, GIVE_UP_MS, KEEPALIVE, KEEPALIVE_BOUND_MS, start } from
 import type { Role } from "../_report.ts";
 import { cleanEnv, packageRoot } from "../_run.ts";
 import { type KernelClosure, POLL_MS, watchKernelClosure } from "../_watch.ts";
-import { childPids, type NginxSite, type RunningServer, type StartOptions, startNginx, startRedis } from "../_servers.ts";
+import {
+  childPids,
+  type NginxSite,
+  type RunningServer,
+  startNginx,
+  type StartOptions,
+  startRedis,
+} from "../_servers.ts";
 
 /** `kahook run` as the CLI a user runs, built by `npx tsc -p .`, under this same Node. */
 const KAHOOK_RUN = [process.execPath, join(packageRoot, "dist/src/cli.js"), "run"];
@@ -107,12 +114,20 @@ const proxyTo = (backendPort: number, listen = ""): NginxSite => ({
  * Connects to the port, writes request and resolves once the answer is complete, with the
  * connection kept open (the caller destroys it). Rejects on an error, a close or after ANSWER_TIMEOUT_MS.
  */
-function ask(port: number, request: string, complete: (answer: string) => boolean): Promise<{ socket: net.Socket; answer: string }> {
+function ask(
+  port: number,
+  request: string,
+  complete: (answer: string) => boolean,
+): Promise<{ socket: net.Socket; answer: string }> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, LOOPBACK, () => socket.write(request));
     let answer = "";
     const fail = (error: Error) => (clearTimeout(timer), socket.destroy(), reject(error));
-    const timer = setTimeout(() => fail(new Error(`no complete answer on port ${port} within ${ANSWER_TIMEOUT_MS} ms: ${JSON.stringify(answer)}`)), ANSWER_TIMEOUT_MS);
+    const timer = setTimeout(
+      () =>
+        fail(new Error(`no complete answer on port ${port} within ${ANSWER_TIMEOUT_MS} ms: ${JSON.stringify(answer)}`)),
+      ANSWER_TIMEOUT_MS,
+    );
     socket.on("data", (chunk: Buffer) => {
       answer += chunk.toString("latin1");
       if (!complete(answer)) return;
@@ -128,7 +143,11 @@ function ask(port: number, request: string, complete: (answer: string) => boolea
 
 /** GET / through nginx on a kept-alive connection; resolves once the backend's "ok" arrived. */
 async function getThrough(nginx: RunningServer): Promise<net.Socket> {
-  const { socket, answer } = await ask(nginx.port, `GET / HTTP/1.1\r\nHost: ${LOOPBACK}\r\n\r\n`, (text) => text.includes("\r\n\r\nok"));
+  const { socket, answer } = await ask(
+    nginx.port,
+    `GET / HTTP/1.1\r\nHost: ${LOOPBACK}\r\n\r\n`,
+    (text) => text.includes("\r\n\r\nok"),
+  );
   assert.match(answer, /^HTTP\/1\.1 200 /, "nginx's answer");
   assert.not.match(answer, /^connection: close/im, "nginx keeps the client connection open");
   return socket;
@@ -145,7 +164,10 @@ function workerSockets(nginx: RunningServer): SocketReport[] {
 /** The first socket that matches (each worker of nginx holds the listener; this test makes one connection of each kind). */
 function find(sockets: SocketReport[], what: string, match: (socket: SocketReport) => boolean): SocketReport {
   const found = sockets.filter(match);
-  assert.ok(found.length > 0, `no ${what} among ${JSON.stringify(sockets.map(({ local, remote, state }) => `${local} ${remote} ${state}`))}`);
+  assert.ok(
+    found.length > 0,
+    `no ${what} among ${JSON.stringify(sockets.map(({ local, remote, state }) => `${local} ${remote} ${state}`))}`,
+  );
   return found[0];
 }
 
@@ -168,9 +190,21 @@ async function proxied(options: StartOptions, listen = ""): Promise<ProxySockets
     const nginxPort = nginx.port;
     const clientPort = client.localPort;
     return {
-      listener: find(sockets, "listener", ({ local, state }) => state === "LISTEN" && local === `${LOOPBACK}:${nginxPort}`),
-      accepted: find(sockets, "accepted client connection", ({ remote, state }) => state === "ESTABLISHED" && remote === `${LOOPBACK}:${clientPort}`),
-      upstream: find(sockets, "upstream connection", ({ remote, state }) => state === "ESTABLISHED" && remote === `${LOOPBACK}:${upstream.port}`),
+      listener: find(
+        sockets,
+        "listener",
+        ({ local, state }) => state === "LISTEN" && local === `${LOOPBACK}:${nginxPort}`,
+      ),
+      accepted: find(
+        sockets,
+        "accepted client connection",
+        ({ remote, state }) => state === "ESTABLISHED" && remote === `${LOOPBACK}:${clientPort}`,
+      ),
+      upstream: find(
+        sockets,
+        "upstream connection",
+        ({ remote, state }) => state === "ESTABLISHED" && remote === `${LOOPBACK}:${upstream.port}`,
+      ),
     };
   } finally {
     client?.destroy();
@@ -183,7 +217,12 @@ test("kahook run -- nginx (TCP_* variables): its listener, the accepted client c
   const sockets = await proxied(underKahook([], CONFIGURED_ENV));
   // CONFIGURED_ENV has every option kahook sets (TCP_SYNCNT, TCP_MAXSEG, TCP_WINDOW_CLAMP too); data flowed on both connections.
   const afterData: Record<Role, boolean> = { listener: false, accepted: true, client: true };
-  for (const [role, socket] of [["listener", sockets.listener], ["accepted", sockets.accepted], ["client", sockets.upstream]] as const) {
+  for (
+    const [role, socket] of [["listener", sockets.listener], ["accepted", sockets.accepted], [
+      "client",
+      sockets.upstream,
+    ]] as const
+  ) {
     assertConfigured({ path: "nginx under kahook run", role, state: socket.options }, afterData[role]);
   }
 });
@@ -212,8 +251,16 @@ async function redisSockets(options: StartOptions): Promise<{ listener: SocketRe
     const clientPort = client.localPort;
     const sockets = inspectProcess(redis.pid);
     return {
-      listener: find(sockets, "listener", ({ local, state }) => state === "LISTEN" && local === `${LOOPBACK}:${redis.port}`),
-      accepted: find(sockets, "accepted connection", ({ remote, state }) => state === "ESTABLISHED" && remote === `${LOOPBACK}:${clientPort}`),
+      listener: find(
+        sockets,
+        "listener",
+        ({ local, state }) => state === "LISTEN" && local === `${LOOPBACK}:${redis.port}`,
+      ),
+      accepted: find(
+        sockets,
+        "accepted connection",
+        ({ remote, state }) => state === "ESTABLISHED" && remote === `${LOOPBACK}:${clientPort}`,
+      ),
     };
   } finally {
     client?.destroy();
@@ -295,7 +342,14 @@ async function vanishBehindNginx(options: StartOptions): Promise<Vanished> {
 }
 
 // Both scenarios start now and run side by side: each waits seconds on the kernel.
-const BOUND_FLAGS = ["--idle", String(KEEPALIVE.idle / 1000), "--interval", String(KEEPALIVE.interval / 1000), "--count", String(KEEPALIVE.count)];
+const BOUND_FLAGS = [
+  "--idle",
+  String(KEEPALIVE.idle / 1000),
+  "--interval",
+  String(KEEPALIVE.interval / 1000),
+  "--count",
+  String(KEEPALIVE.count),
+];
 const detected = start(() => vanishBehindNginx(underKahook(BOUND_FLAGS)));
 const control = start(() => vanishBehindNginx(PLAIN));
 
@@ -309,7 +363,11 @@ test(`kahook run --idle 1 --interval 1 --count 2 -- nginx: a pooled upstream con
 
 test(`control: without kahook run, nginx's pooled upstream connection is still open ${GIVE_UP_MS / 1000} s after the backend vanished`, async () => {
   const { closure } = await control;
-  assert.is(closure, undefined, `without kahook run, the connection closed after ${((closure?.afterMs ?? 0) / 1000).toFixed(2)} s`);
+  assert.is(
+    closure,
+    undefined,
+    `without kahook run, the connection closed after ${((closure?.afterMs ?? 0) / 1000).toFixed(2)} s`,
+  );
 });
 
 test.run();

@@ -10,8 +10,14 @@ import { here, PRELOAD_FLAGS, run, succeeded } from "../_run.ts";
 
 /** The options CONFIGURED_ENV sets, in kahook's order, as strace names them. */
 const KAHOOK_OPTIONS = [
-  "SO_KEEPALIVE", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT",
-  "TCP_USER_TIMEOUT", "TCP_SYNCNT", "TCP_MAXSEG", "TCP_WINDOW_CLAMP",
+  "SO_KEEPALIVE",
+  "TCP_KEEPIDLE",
+  "TCP_KEEPINTVL",
+  "TCP_KEEPCNT",
+  "TCP_USER_TIMEOUT",
+  "TCP_SYNCNT",
+  "TCP_MAXSEG",
+  "TCP_WINDOW_CLAMP",
 ];
 const KAHOOK = KAHOOK_OPTIONS.join(" ");
 const CONNECTIONS = 5;
@@ -51,7 +57,10 @@ function traced(args: string[], env: Record<string, string>): string[] {
 
 for (const flag of PRELOAD_FLAGS) {
   test(`${flag}: setsockopt before listen(2) and connect(2), none per accepted connection`, () => {
-    const seen = traced([flag, "kahook/register", here("fixtures/strace/connections"), String(CONNECTIONS)], CONFIGURED_ENV);
+    const seen = traced(
+      [flag, "kahook/register", here("fixtures/strace/connections"), String(CONNECTIONS)],
+      CONFIGURED_ENV,
+    );
     const expected = [
       `socket ${KAHOOK} listen`,
       ...Array<string>(CONNECTIONS).fill(`socket ${KAHOOK} connect`),
@@ -62,7 +71,10 @@ for (const flag of PRELOAD_FLAGS) {
 }
 
 test("every path: the options precede each connect(2) and listen(2); accepted sockets get none", () => {
-  const seen = traced(["--import", "kahook/register", here("fixtures/paths/paths")], { ...CONFIGURED_ENV, ...selfSignedCert() });
+  const seen = traced(["--import", "kahook/register", here("fixtures/paths/paths")], {
+    ...CONFIGURED_ENV,
+    ...selfSignedCert(),
+  });
   const clients = seen.filter((life) => life.includes("connect"));
   const listeners = seen.filter((life) => life.includes("listen"));
   const accepted = seen.filter((life) => life.startsWith("accept4"));
@@ -72,7 +84,9 @@ test("every path: the options precede each connect(2) and listen(2); accepted so
   assert.is(accepted.length, 14, "accepted sockets");
   // fetch and undici call setKeepAlive before the socket exists; libuv then sets its own keepalive
   // options when the handle takes kahook's socket, and kahook's follow, so they are the last word.
-  for (const life of clients) assert.match(life, new RegExp(`^socket( SO_KEEPALIVE TCP_\\w+ TCP_\\w+ TCP_\\w+)? ${KAHOOK} connect`));
+  for (const life of clients) {
+    assert.match(life, new RegExp(`^socket( SO_KEEPALIVE TCP_\\w+ TCP_\\w+ TCP_\\w+)? ${KAHOOK} connect`));
+  }
   for (const life of listeners) assert.is(life, `socket ${KAHOOK} listen`);
   for (const life of accepted) assert.is(life, "accept4");
 });

@@ -55,7 +55,11 @@ function typecheck(project: PackedProject, files: Record<string, string>): strin
     };
     const config = `tsconfig.${resolution}.json`;
     writeFileSync(join(project.dir, config), JSON.stringify({ compilerOptions, files: Object.keys(files) }));
-    const result = spawnSync(process.execPath, [TSC5, "-p", config], { cwd: project.dir, encoding: "utf8", timeout: 120_000 });
+    const result = spawnSync(process.execPath, [TSC5, "-p", config], {
+      cwd: project.dir,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
     return result.status === 0 ? [] : [`${resolution}: ${result.stdout}${result.stderr}`];
   });
 }
@@ -74,7 +78,8 @@ if (!matrixNode) {
   });
 
   test("the check can fail: a consumer passing a string as idle is refused", () => {
-    const wrong = `import { setKeepAlive } from "kahook";\nimport net from "node:net";\nsetKeepAlive(new net.Socket(), { idle: "30s" });\n`;
+    const wrong =
+      `import { setKeepAlive } from "kahook";\nimport net from "node:net";\nsetKeepAlive(new net.Socket(), { idle: "30s" });\n`;
     const failures = typecheck(withoutUndici, { "wrong.ts": wrong });
     assert.is(failures.length, 2, "both resolutions refuse it");
     assert.match(failures[0], /TS2322/);

@@ -16,10 +16,10 @@ import { preloadEnv } from "../src/commands/preload.ts";
 import { configFromEnv } from "../src/config/env.ts";
 import { libraryPath } from "../src/interposer/index.ts";
 import { root } from "../test/_repo.ts";
+import { RUNTIME_BINARIES } from "../test/_runtimes.ts";
 import { alternate, median } from "./_stats.ts";
 import { type Results, writeReports } from "./report.ts";
 
-const installed = join(root, "test/runtimes/node_modules");
 const build = mkdtempSync(join(tmpdir(), "kahook-bench-"));
 
 /** A way to load a preload, with the module it loads: an empty one (the floor any preload pays), or kahook's. */
@@ -78,7 +78,7 @@ const ALL_RUNTIMES: Runtime[] = [
   },
   {
     name: "bun",
-    binary: join(installed, "bun/bin/bun.exe"),
+    binary: RUNTIME_BINARIES.bun,
     run: [],
     preload: ["--preload", REGISTER_ESM],
     forms: ESM_PRELOAD_FORMS,
@@ -86,7 +86,7 @@ const ALL_RUNTIMES: Runtime[] = [
   },
   {
     name: "deno",
-    binary: join(installed, "@deno/linux-x64-glibc/deno"),
+    binary: RUNTIME_BINARIES.deno,
     run: ["run", "-A"],
     preload: ["--preload", REGISTER_ESM],
     forms: ESM_PRELOAD_FORMS,

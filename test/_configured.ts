@@ -12,6 +12,15 @@ export const CONFIGURED_ENV = {
   TCP_WINDOW_CLAMP: "20000",
 };
 
+/** CONFIGURED_ENV with KAHOOK_DEBUG on: one stderr line per configured socket. */
+export const DEBUG_ENV = { ...CONFIGURED_ENV, KAHOOK_DEBUG: "1" };
+
+/**
+ * sysexits.h EX_CONFIG, the status the preload exits with on an invalid configuration: written
+ * here as the number the README documents, not imported, so that a wrong constant in src/ fails.
+ */
+export const EX_CONFIG = 78;
+
 /** CONFIGURED_ENV in getKeepAlive's units (ms), minus TCP_MAXSEG and TCP_WINDOW_CLAMP, checked apart. */
 const EXPECTED = { enable: true, idle: 11_000, interval: 7_000, count: 3, userTimeout: 12_345, synCount: 2 };
 const WINDOW_CLAMP = 20_000;

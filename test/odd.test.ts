@@ -7,7 +7,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { CONFIGURED_ENV } from "./_configured.ts";
+import { CONFIGURED_ENV, DEBUG_ENV } from "./_configured.ts";
 import { here, kahookLines, PRELOADS, runRuntime } from "./_run.ts";
 import { runtime } from "../src/runtimes/index.ts";
 
@@ -39,7 +39,6 @@ const SCENARIOS: Scenario[] = [
   { fixture: "halfclose", runtimes: EVERY, configures: BOTH },
 ];
 
-const DEBUG = { ...CONFIGURED_ENV, KAHOOK_DEBUG: "1" };
 /** A debug line for a configured socket: "kahook: fd 7 client: SO_KEEPALIVE=1 ...". Anything else is a failure. */
 const CONFIGURED_LINE = /^kahook: fd \d+ (server|client): SO_KEEPALIVE=1 /;
 
@@ -50,7 +49,7 @@ for (const { fixture, configures } of SCENARIOS.filter(({ runtimes }) => runtime
       const without = runRuntime([...preload.args.slice(0, -2), here(`fixtures/odd/${fixture}`)], CONFIGURED_ENV);
       assert.is(without.status, 0, `without kahook: ${without.stderr}`);
       assert.ok(without.stdout.startsWith("{"), `without kahook: ${without.stdout}`);
-      const withKahook = runRuntime([...preload.args, here(`fixtures/odd/${fixture}`)], DEBUG);
+      const withKahook = runRuntime([...preload.args, here(`fixtures/odd/${fixture}`)], DEBUG_ENV);
       assert.is(withKahook.stdout, without.stdout, withKahook.stderr);
       assert.is(withKahook.status, without.status);
       const lines = kahookLines(withKahook.stderr);

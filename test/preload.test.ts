@@ -5,13 +5,11 @@ import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ENV_NAMES } from "../src/config/env.ts";
-import { assertConfigured, CONFIGURED_ENV } from "./_configured.ts";
+import { assertConfigured, CONFIGURED_ENV, EX_CONFIG } from "./_configured.ts";
 import { root } from "./_repo.ts";
 import { readbacks } from "./_report.ts";
 import { here, kahookLines, PRELOADS, run, runRuntime, succeeded } from "./_run.ts";
 
-/** sysexits.h EX_CONFIG, the status register exits with on an invalid configuration. */
-const EX_CONFIG = 78;
 const CONNECTIONS = 1000;
 const register = join(root, "src/register.ts");
 

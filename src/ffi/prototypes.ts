@@ -41,10 +41,6 @@ export function declare<Table extends Record<string, Prototype>, Declaration>(
   table: Table,
   describe: (prototype: Prototype, name: string) => Declaration,
 ): Record<keyof Table, Declaration> {
-  return Object.fromEntries(
-    Object.entries(table).map(([name, prototype]) => [name, describe(prototype, name)]),
-  ) as Record<
-    keyof Table,
-    Declaration
-  >;
+  const declarations = Object.entries(table).map(([name, prototype]) => [name, describe(prototype, name)]);
+  return Object.fromEntries(declarations) as Record<keyof Table, Declaration>;
 }

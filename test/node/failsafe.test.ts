@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { CONFIGURED_ENV } from "../_configured.ts";
+import { CONFIGURED_ENV, DEBUG_ENV, EX_CONFIG } from "../_configured.ts";
 import { here, kahookLines, PRELOAD_FLAGS, run, runRuntime, succeeded } from "../_run.ts";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,13 +8,9 @@ import { join } from "node:path";
 import process from "node:process";
 import { root } from "../_repo.ts";
 
-/** sysexits.h EX_CONFIG, the status register exits with on an invalid configuration. */
-const EX_CONFIG = 78;
-const DEBUG = { ...CONFIGURED_ENV, KAHOOK_DEBUG: "1" };
-
 for (const flag of PRELOAD_FLAGS) {
   test(`${flag}: unix-domain sockets, pipes and child_process IPC work unchanged and are not touched`, () => {
-    const result = runRuntime([flag, "kahook/register", here("fixtures/failsafe/local")], DEBUG);
+    const result = runRuntime([flag, "kahook/register", here("fixtures/failsafe/local")], DEBUG_ENV);
     assert.equal(JSON.parse(succeeded(result)), { unix: "unix ok", pipe: "pipe ok", ipc: "ipc back" });
     assert.equal(kahookLines(result.stderr), []);
   });
@@ -32,7 +28,7 @@ for (const flag of PRELOAD_FLAGS) {
 }
 
 test("KAHOOK_DEBUG: one line per configured socket with fd, direction and options; accepted sockets cost none", () => {
-  const result = runRuntime(["--import", "kahook/register", here("fixtures/preload/pair")], DEBUG);
+  const result = runRuntime(["--import", "kahook/register", here("fixtures/preload/pair")], DEBUG_ENV);
   succeeded(result);
   const options =
     "SO_KEEPALIVE=1 TCP_KEEPIDLE=11 TCP_KEEPINTVL=7 TCP_KEEPCNT=3 TCP_USER_TIMEOUT=12345 TCP_SYNCNT=2 TCP_MAXSEG=1000 TCP_WINDOW_CLAMP=20000";
@@ -77,7 +73,7 @@ test("--require and --import together install the hooks once", () => {
     "--import",
     "kahook/register",
     here("fixtures/preload/pair"),
-  ], DEBUG);
+  ], DEBUG_ENV);
   succeeded(result);
   assert.is(kahookLines(result.stderr).length, 2, result.stderr);
 });
@@ -105,7 +101,7 @@ test("a socket kahook cannot create (EMFILE) is reported; the program gets Node'
     here("fixtures/failsafe/exhaust")
   }"`;
   // The JavaScript hooks create the socket themselves; the interposer never does.
-  const result = run("sh", ["-c", script], { ...DEBUG, KAHOOK_INTERPOSER: "0" });
+  const result = run("sh", ["-c", script], { ...DEBUG_ENV, KAHOOK_INTERPOSER: "0" });
   assert.equal(JSON.parse(succeeded(result)), { code: "EMFILE" });
   assert.ok(kahookLines(result.stderr).includes("kahook: client: socket() failed: EMFILE"), result.stderr);
 });

@@ -637,9 +637,7 @@ export function reportTexts(
 }
 
 export function writeReports(results: Results, directory: string, files: ReportFiles): void {
-  const report = markdown(results);
   writeFileSync(join(directory, "results.json"), JSON.stringify(results, null, 2) + "\n");
-  writeFileSync(join(directory, "results.md"), `# Benchmark results\n\n${report}`);
   writeFileSync(join(directory, "chart.svg"), chart(results));
   // Both texts first: a file without its markers stops the run before either is written.
   const texts = reportTexts(results, directory, files);

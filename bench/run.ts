@@ -1,7 +1,6 @@
 /**
  * The benchmark suite: `npm run bench`. Runs each part for Node, Bun and Deno, alternating
- * the contenders within one run, and writes bench/results/results.json, results.md and
- * chart.svg, every table into docs/benchmarks.md and the headline figures into README.md, each
+ * the contenders within one run, and writes bench/results/results.json and chart.svg, every table into docs/benchmarks.md and the headline figures into README.md, each
  * between its markers. Progress goes to stderr.
  * Usage: run.js [part or runtime ...]   parts: syscalls, time, ffi, interposer, startup, memory,
  * programs; runtimes: node, bun, deno (default: all of each). The runtimes filter the runtime
@@ -568,9 +567,7 @@ async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   writeReports(results, out, { readme: join(root, "README.md"), page: join(root, "docs/benchmarks.md") });
   progress(
-    `done in ${
-      results.seconds.toFixed(0)
-    } s: bench/results/results.json, results.md, chart.svg; docs/benchmarks.md and README.md`,
+    `done in ${results.seconds.toFixed(0)} s: bench/results/results.json, chart.svg; docs/benchmarks.md and README.md`,
   );
 }
 

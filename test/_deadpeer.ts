@@ -5,6 +5,12 @@ import { runtime } from "../src/runtimes/index.ts";
 /** Probe after 1 s idle, every 1 s, give up after 2 unanswered probes: 1 + 1 × 2 = 3 s. */
 export const KEEPALIVE = { enable: true, idle: 1_000, interval: 1_000, count: 2 } satisfies KeepAliveOptions;
 export const KEEPALIVE_BOUND_MS = KEEPALIVE.idle + KEEPALIVE.interval * KEEPALIVE.count;
+/** KEEPALIVE in libkeepalive's variables, which are in seconds. */
+export const KEEPALIVE_ENV = {
+  TCP_KEEPIDLE: String(KEEPALIVE.idle / 1000),
+  TCP_KEEPINTVL: String(KEEPALIVE.interval / 1000),
+  TCP_KEEPCNT: String(KEEPALIVE.count),
+};
 /** How long sent data may stay unacknowledged, ms. */
 export const USER_TIMEOUT_MS = 2_000;
 /** Bytes written once the peer has vanished, so that they stay unacknowledged. */

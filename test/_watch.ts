@@ -1,3 +1,4 @@
+import * as assert from "uvu/assert";
 import { loadLibc } from "../src/ffi/index.ts";
 import { currentPlatform, errnoName } from "../src/sys/index.ts";
 import { linux, SO_ERROR, SOL_SOCKET } from "../src/sys/linux.ts";
@@ -22,6 +23,12 @@ export interface KernelClosure {
  * connection closed after unanswered keepalive probes or unacknowledged retransmissions (TCP_INFO
  * keeps both counts) was timed out, ETIMEDOUT (net/ipv4/tcp_timer.c).
  */
+/** A control's check: the connection is still open when the watch gave up; `without` names what it ran without. */
+export function assertStillOpen(closure: KernelClosure | undefined, without: string): void {
+  const after = ((closure?.afterMs ?? 0) / 1000).toFixed(2);
+  assert.is(closure, undefined, `${without}, the connection closed after ${after} s`);
+}
+
 export async function watchKernelClosure(fd: number, since: number): Promise<KernelClosure | undefined> {
   const libc = loadLibc();
   const bytes = new Uint8Array(TCP_INFO.size);

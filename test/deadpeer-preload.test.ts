@@ -13,20 +13,14 @@ import { vanishWithChildClient, vanishWithChildServer } from "./_child.ts";
 import {
   assertDetected,
   GIVE_UP_MS,
-  KEEPALIVE,
   KEEPALIVE_BOUND_MS,
+  KEEPALIVE_ENV,
   PENDING_BYTES,
   start,
   USER_TIMEOUT_MS,
 } from "./_deadpeer.ts";
 import { NO_PRELOAD, PRELOADS } from "./_run.ts";
 
-/** KEEPALIVE in libkeepalive's variables, which are in seconds. */
-const KEEPALIVE_ENV = {
-  TCP_KEEPIDLE: String(KEEPALIVE.idle / 1000),
-  TCP_KEEPINTVL: String(KEEPALIVE.interval / 1000),
-  TCP_KEEPCNT: String(KEEPALIVE.count),
-};
 const IDLE_CLIENT_ENV = { ...KEEPALIVE_ENV, KAHOOK_MODE: "connect" };
 /** In ms, as libkeepalive has it; keepalive waits 60 s idle, so it cannot be what ends the connection. */
 const BUSY_CLIENT_ENV = { TCP_USER_TIMEOUT: String(USER_TIMEOUT_MS), TCP_KEEPIDLE: "60", KAHOOK_MODE: "connect" };

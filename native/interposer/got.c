@@ -1,9 +1,11 @@
 /* Points the GOT slots of the wrapped functions, in every loaded object, at the wrappers, and
  * restores them. Install, uninstall and the walk after a dlopen take one mutex among
- * themselves; the socket paths never do. */
+ * themselves; the socket paths never do. A fork waits for the mutex, so that the child never
+ * starts with it held by a thread it does not have. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -18,6 +20,7 @@ struct slot {
   void **address;
   uintptr_t relro_end; /* end of the PT_GNU_RELRO range holding the slot; 0 if not in one */
   void *lazy;          /* an unbound JUMP_SLOT's value (a PLT stub of its own object), else NULL */
+  void *original;      /* the C library's definition it held when patched, which uninstall puts back */
   unsigned char fn, patched, seen, pending;
 };
 
@@ -57,21 +60,24 @@ static int wrapped(const char *name) {
   return -1;
 }
 
-/* Records a slot holding libc's definition, or a lazy JUMP_SLOT still pointing into its own
- * object. Anything else bound there (an LD_PRELOAD library, a wrapper already) is left alone. */
+/* Records a slot holding the C library's definition, or a lazy JUMP_SLOT still pointing into its
+ * own object. Anything else bound there (an LD_PRELOAD library, a wrapper already) is left alone. */
 static void consider(const struct object *o, int fn, int jump_slot, uintptr_t address, const ElfW(Sym) *sym) {
   if (address % sizeof(void *) != 0 || !in_object(o->info, address, 1)) return;
   void *value = *(void *const *)address, *lazy = NULL;
-  if (value != kahook_real[fn]) {
+  if (!kahook_is_real(fn, value)) {
     if (!jump_slot || !in_object(o->info, (uintptr_t)value, 0)) return;
     if (sym->st_shndx != SHN_UNDEF && (uintptr_t)value == o->info->dlpi_addr + sym->st_value) return;
     lazy = value;
   }
   for (int i = 0; i < used; i++)
     if (slots[i].address == (void **)address) return;
-  if (used == MAX_SLOTS) return;
+  if (used == MAX_SLOTS) {
+    kahook_count(STAT_SLOTS_DROPPED);
+    return;
+  }
   int relro = address - o->relro_start < o->relro_end - o->relro_start;
-  slots[used++] = (struct slot){(void **)address, relro ? o->relro_end : 0, lazy, (unsigned char)fn, 0, 1, 0};
+  slots[used++] = (struct slot){(void **)address, relro ? o->relro_end : 0, lazy, NULL, (unsigned char)fn, 0, 1, 0};
 }
 
 static void relocations(const struct object *o, const ElfW(Rela) *r, size_t n) {
@@ -89,19 +95,24 @@ static void relocations(const struct object *o, const ElfW(Rela) *r, size_t n) {
   }
 }
 
+/* A pointer of the dynamic section: glibc's ld.so adds the load address to those of a writable
+ * one, musl's never does. An offset lies below the object's load address, which is far above
+ * any object's size, so a value already inside the object is taken as an address. */
+static uintptr_t dynamic_pointer(const struct dl_phdr_info *info, uintptr_t value) {
+  return value == 0 || in_object(info, value, 0) ? value : info->dlpi_addr + value;
+}
+
 static void scan(struct object *o) {
   const struct dl_phdr_info *info = o->info;
   const ElfW(Dyn) *dyn = NULL;
   size_t dyn_count = 0, pltrelsz = 0, relasz = 0, relacount = 0;
-  uintptr_t bias = 0, symtab = 0, strtab = 0, jmprel = 0, rela = 0;
+  uintptr_t symtab = 0, strtab = 0, jmprel = 0, rela = 0;
   long pltrel = DT_RELA;
   for (int i = 0; i < info->dlpi_phnum; i++) {
     const ElfW(Phdr) *p = &info->dlpi_phdr[i];
     if (p->p_type == PT_DYNAMIC) {
       dyn = (const void *)(info->dlpi_addr + p->p_vaddr);
       dyn_count = p->p_memsz / sizeof *dyn;
-      /* ld.so adds the load address to a writable dynamic section's pointers, not a read-only one's. */
-      bias = p->p_flags & PF_W ? 0 : info->dlpi_addr;
     } else if (p->p_type == PT_GNU_RELRO) {
       o->relro_start = info->dlpi_addr + p->p_vaddr;
       o->relro_end = o->relro_start + p->p_memsz;
@@ -110,13 +121,13 @@ static void scan(struct object *o) {
   for (size_t i = 0; i < dyn_count && dyn[i].d_tag != DT_NULL; i++) {
     uintptr_t v = dyn[i].d_un.d_ptr;
     switch (dyn[i].d_tag) {
-    case DT_SYMTAB: symtab = v + bias; break;
-    case DT_STRTAB: strtab = v + bias; break;
+    case DT_SYMTAB: symtab = dynamic_pointer(info, v); break;
+    case DT_STRTAB: strtab = dynamic_pointer(info, v); break;
     case DT_STRSZ: o->strsz = v; break;
-    case DT_JMPREL: jmprel = v + bias; break;
+    case DT_JMPREL: jmprel = dynamic_pointer(info, v); break;
     case DT_PLTRELSZ: pltrelsz = v; break;
     case DT_PLTREL: pltrel = (long)v; break;
-    case DT_RELA: rela = v + bias; break;
+    case DT_RELA: rela = dynamic_pointer(info, v); break;
     case DT_RELASZ: relasz = v; break;
     case DT_RELACOUNT: relacount = v; break; /* the leading relative relocations: skipped */
     case DT_RPATH: case DT_RUNPATH: o->runpath = 1; break;
@@ -131,8 +142,8 @@ static void scan(struct object *o) {
   if (in_object(info, rela, 0) && relacount <= n) relocations(o, (const ElfW(Rela) *)rela + relacount, n - relacount);
 }
 
-/* Writes every pending slot (patching: libc's function to the wrapper; restoring: the reverse)
- * with one aligned pointer store, which threads calling through the slot see whole; one
+/* Writes every pending slot (patching: the C library's function to the wrapper; restoring: the
+ * wrapper to the function the slot held) with one aligned pointer store, which threads calling through the slot see whole; one
  * mprotect pair per RELRO page. glibc makes RELRO read-only up to its last whole page; a
  * partial last page stays writable, and so here. Returns the number of slots written. */
 static int write_pending(int restore) {
@@ -145,11 +156,11 @@ static int write_pending(int restore) {
     for (int j = i; j < used; j++) {
       struct slot *s = &slots[j];
       if (!s->pending || ((uintptr_t)s->address & mask) != page) continue;
-      void *from = restore ? kahook_wrapper[s->fn] : kahook_real[s->fn];
-      void *to = restore ? kahook_real[s->fn] : kahook_wrapper[s->fn];
+      void *now = *s->address;
       s->pending = 0;
-      if (!writable || *s->address != from) continue;
-      __atomic_store_n(s->address, to, __ATOMIC_SEQ_CST);
+      if (!writable || (restore ? now != kahook_wrapper[s->fn] : !kahook_is_real(s->fn, now))) continue;
+      if (!restore) s->original = now;
+      __atomic_store_n(s->address, restore ? s->original : kahook_wrapper[s->fn], __ATOMIC_SEQ_CST);
       s->patched = !restore;
       written++;
     }
@@ -200,7 +211,7 @@ static void bind_lazy(const struct slot *s) {
 #if !LAZY_SLOT_CALLABLE
   /* What ld.so binds it to, looked up at install; an executable's canonical PLT entry is callable. */
   entry = global[s->fn];
-  if (entry == kahook_real[s->fn]) {
+  if (kahook_is_real(s->fn, entry)) {
     __atomic_compare_exchange_n(s->address, &(void *){s->lazy}, entry, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
     return;
   }
@@ -214,6 +225,11 @@ static void bind_lazy(const struct slot *s) {
   case FN_ACCEPT4: ((accept4_fn *)entry)(-1, NULL, NULL, 0); break;
   case FN_SETSOCKOPT: ((setsockopt_fn *)entry)(-1, 0, 0, NULL, 0); break;
   case FN_CLOSE: ((close_fn *)entry)(-1); break;
+  case FN_DUP: ((dup_fn *)entry)(-1); break;
+  case FN_DUP2: ((dup2_fn *)entry)(-1, -1); break;
+  case FN_DUP3: ((dup3_fn *)entry)(-1, -1, 0); break;
+  case FN_FCNTL: case FN_FCNTL64: ((fcntl_fn *)entry)(-1, F_GETFD); break;
+  case FN_CLOSE_RANGE: ((close_range_fn *)entry)(1, 0, 0); break; /* EINVAL: first above last */
   case FN_DLOPEN: ((dlopen_fn *)entry)(NULL, 0), dlerror(); break;
   }
 }
@@ -226,7 +242,7 @@ static int patch_new(int require_connect) {
   walk(&w);
   for (int i = 0; i < used; i++)
     if (!slots[i].patched && slots[i].lazy) bind_lazy(&slots[i]);
-  for (int i = 0; i < used; i++) connects += slots[i].fn == FN_CONNECT && *slots[i].address == kahook_real[FN_CONNECT];
+  for (int i = 0; i < used; i++) connects += slots[i].fn == FN_CONNECT && kahook_is_real(FN_CONNECT, *slots[i].address);
   for (int i = 0; i < used; i++) slots[i].pending = !slots[i].patched && (connects || !require_connect);
   write_pending(0);
   for (int i = 0; i < used; i++) slots[i].seen = slots[i].patched;
@@ -253,19 +269,45 @@ int64_t kahook_patched(void) { return atomic_load_explicit(&patched_now, memory_
 
 int32_t kahook_install(const int32_t *words, int32_t count) { return kahook_install_with(words, count, 1); }
 
+static void before_fork(void) { pthread_mutex_lock(&lock); }
+static void after_fork_parent(void) { pthread_mutex_unlock(&lock); }
+/* The child has one thread, the one that forked and took the mutex. */
+static void after_fork_child(void) { pthread_mutex_init(&lock, NULL); }
+
+/* Once slots point into this library it must never be unloaded: a dlclose of the handle that
+ * loaded it leaves it in place. (Linking with -z nodelete would do the same from the start, but
+ * on older glibc, 2.17 for one, a failed load of such a library aborts the whole process.) */
+static void keep_loaded(void) {
+  Dl_info self;
+  if (dladdr((void *)keep_loaded, &self) && self.dli_fname) dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+  dlerror();
+}
+
 int kahook_install_with(const int32_t *words, int32_t count, int require_connect) {
-  int saved = errno, rc;
-  pthread_mutex_lock(&lock);
-  if (installed) rc = -EALREADY;
-  else if ((rc = kahook_config_load(words, count)) == 0 && (rc = kahook_find_real()) == 0) {
-    kahook_reset();
+  int saved = errno;
+  /* Before the mutex: looking up symbols takes ld.so's lock, which a thread inside dlopen holds
+   * while its constructors run, and one of those may be waiting for the mutex in a wrapper. */
+  int rc = kahook_find_real();
 #if !LAZY_SLOT_CALLABLE
-    for (int fn = 0; fn < FN_COUNT; fn++) global[fn] = dlsym(RTLD_DEFAULT, kahook_names[fn]);
+  void *found[FN_COUNT];
+  for (int fn = 0; fn < FN_COUNT; fn++) found[fn] = dlsym(RTLD_DEFAULT, kahook_names[fn]);
+  dlerror();
 #endif
-    rc = patch_new(require_connect);
-    installed = rc >= 0;
+  if (rc == 0) {
+    kahook_at_fork(before_fork, after_fork_parent, after_fork_child);
+    pthread_mutex_lock(&lock);
+    if (installed) rc = -EALREADY;
+    else if ((rc = kahook_config_load(words, count)) == 0) {
+      kahook_reset();
+#if !LAZY_SLOT_CALLABLE
+      memcpy(global, found, sizeof global);
+#endif
+      rc = patch_new(require_connect);
+      installed = rc >= 0;
+    }
+    pthread_mutex_unlock(&lock);
   }
-  pthread_mutex_unlock(&lock);
+  if (rc >= 0) keep_loaded();
   errno = saved;
   return rc;
 }

@@ -34,8 +34,14 @@ struct config { int flags, sets; struct set set[MAX_SETS]; struct rule rule[MAX_
 extern struct config kahook_config;
 int kahook_config_load(const int32_t *words, int32_t count);
 
-/* The wrapped functions; the order indexes kahook_names, kahook_real and kahook_wrapper. */
-enum { FN_SOCKET, FN_CONNECT, FN_LISTEN, FN_ACCEPT, FN_ACCEPT4, FN_SETSOCKOPT, FN_CLOSE, FN_DLOPEN, FN_COUNT };
+/* The wrapped functions; the order indexes kahook_names, kahook_real and kahook_wrapper. A C
+ * library may lack those from FN_OPTIONAL on (glibc before 2.34 has no close_range, before 2.28
+ * no fcntl64; musl may lack both), which are then left unwrapped. dlopen lives in libdl before
+ * glibc 2.34. */
+enum {
+  FN_SOCKET, FN_CONNECT, FN_LISTEN, FN_ACCEPT, FN_ACCEPT4, FN_SETSOCKOPT, FN_CLOSE, FN_DUP, FN_DUP2, FN_DUP3,
+  FN_FCNTL, FN_DLOPEN, FN_OPTIONAL, FN_FCNTL64 = FN_OPTIONAL, FN_CLOSE_RANGE, FN_COUNT
+};
 typedef int socket_fn(int, int, int);
 typedef int connect_fn(int, const struct sockaddr *, socklen_t);
 typedef int listen_fn(int, int);
@@ -43,14 +49,35 @@ typedef int accept_fn(int, struct sockaddr *, socklen_t *);
 typedef int accept4_fn(int, struct sockaddr *, socklen_t *, int);
 typedef int setsockopt_fn(int, int, int, const void *, socklen_t);
 typedef int close_fn(int);
+typedef int dup_fn(int);
+typedef int dup2_fn(int, int);
+typedef int dup3_fn(int, int, int);
+typedef int fcntl_fn(int, int, ...);
+typedef int close_range_fn(unsigned, unsigned, int);
 typedef void *dlopen_fn(const char *, int);
 
-/* sockets.c */
+/* libc.c: the C library's own definitions of the wrapped functions, from its handles: libc,
+ * and before glibc 2.34 libpthread (whose connect, accept and close programs linked with it
+ * bind to) and libdl. kahook_real[fn] is the one the wrappers call, the first found of
+ * libpthread's, libc's and libdl's. dlsym(RTLD_DEFAULT) is not used: it can return an
+ * executable's PLT stub (Bun's), which jumps through the slot being patched. */
+enum { DEFINITIONS = 3 };
 extern const char *const kahook_names[FN_COUNT];
-extern void *kahook_real[FN_COUNT]; /* libc's own definitions, from libc's handle */
+extern void *kahook_real[FN_COUNT];
+int kahook_find_real(void); /* 0, or -ENOENT when a function before FN_OPTIONAL is missing */
+int kahook_is_real(int fn, const void *address);
+/* Registers fork handlers once (pthread_atfork, reached through the C library's handle). */
+void kahook_at_fork(void (*prepare)(void), void (*parent)(void), void (*child)(void));
+
+/* sockets.c */
 extern void *const kahook_wrapper[FN_COUNT];
-int kahook_find_real(void);
 void kahook_reset(void);
+
+/* kahook_stat's counters, by index: sockets configured, sockets whose configuration failed,
+ * values kept against a later setsockopt, slots patched now, slots left unpatched because the
+ * table was full, and sockets configured without a tag (fd beyond the tag table: not sticky). */
+enum { STAT_CONFIGURED, STAT_FAILED, STAT_REPLACED, STAT_SLOTS, STAT_SLOTS_DROPPED, STAT_UNTAGGED, STAT_COUNT };
+void kahook_count(int stat);
 
 /* lines.c: one stderr line, "kahook: ...", built without allocation; the text is cut at 1023 bytes. */
 struct line { char text[1024]; size_t used; };

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,18 +17,21 @@
 enum { MAX_WORDS = 3 + MAX_SETS * (1 + MAX_SETTINGS * 4) + 1 + MAX_RULES * 19 };
 static int32_t words[MAX_WORDS];
 
-/* The words of "1,3,-5,..."; -1 when the text is anything else. */
+/* The words of "1,3,-5,..."; -1 when the text is anything else. Parsed here rather than with
+ * strtol, which newer glibc headers turn into __isoc23_strtol, a symbol older glibc lacks. */
 static int read_words(const char *text) {
   int count = 0;
   while (*text) {
-    char *end;
-    errno = 0;
-    long word = strtol(text, &end, 10);
-    if (end == text || errno || word < INT32_MIN || word > INT32_MAX || count == MAX_WORDS) return -1;
-    words[count++] = (int32_t)word;
-    if (*end == ',' && end[1]) end++;
-    else if (*end) return -1;
-    text = end;
+    int negative = *text == '-';
+    const char *digit = text + negative;
+    int64_t word = 0;
+    if (*digit < '0' || *digit > '9' || count == MAX_WORDS) return -1;
+    for (; *digit >= '0' && *digit <= '9'; digit++)
+      if ((word = word * 10 + (*digit - '0')) > (int64_t)INT32_MAX + negative) return -1;
+    words[count++] = (int32_t)(negative ? -word : word);
+    if (*digit == ',' && digit[1]) digit++;
+    else if (*digit) return -1;
+    text = digit;
   }
   return count;
 }

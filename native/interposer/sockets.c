@@ -2,39 +2,45 @@
  * No allocation and no lock here: relaxed atomics only, and libc's own functions for the real
  * calls. errno is preserved across kahook's own calls, so callers see only their call's errno. */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <errno.h>
-#include <gnu/lib-names.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <linux/close_range.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include "kahook.h"
 
-/* 1 Mi fds, one byte each: pages never touched stay unbacked. Larger fds are passed through.
+/* A tag per fd below 1 Mi, one byte each: pages never touched stay unbacked. A socket with a
+ * larger fd is configured at connect and listen all the same, but without a tag its values are
+ * not kept against the program's later calls (counted as STAT_UNTAGGED).
  * Aligned to the largest page size (64 KiB on arm64) so the table can be dropped whole. */
 enum { TAGS = 1 << 20 };
 enum { TAG_UNKNOWN, TAG_OTHER, TAG_TCP, TAG_SET /* + set index */ };
 static _Atomic unsigned char tags[TAGS] __attribute__((aligned(1 << 16)));
+static atomic_int tagged_below; /* every fd with a tag is below it: bounds close_range's sweep */
 
-enum { CONFIGURED, FAILED, REPLACED, COUNTERS };
-static _Atomic int64_t counters[COUNTERS];
+static _Atomic int64_t counters[STAT_COUNT];
 
-const char *const kahook_names[FN_COUNT] = {"socket", "connect", "listen", "accept", "accept4", "setsockopt", "close", "dlopen"};
-void *kahook_real[FN_COUNT];
 #define REAL(fn, type) ((type *)kahook_real[fn])
 
 static int tag_of(int fd) {
-  return (unsigned)fd < TAGS ? atomic_load_explicit(&tags[fd], memory_order_relaxed) : TAG_OTHER;
+  return (unsigned)fd < TAGS ? atomic_load_explicit(&tags[fd], memory_order_relaxed) : TAG_UNKNOWN;
 }
 
 static void tag(int fd, int value) {
-  if ((unsigned)fd < TAGS) atomic_store_explicit(&tags[fd], (unsigned char)value, memory_order_relaxed);
+  if ((unsigned)fd >= TAGS) return;
+  int below = atomic_load_explicit(&tagged_below, memory_order_relaxed);
+  while (fd >= below && !atomic_compare_exchange_weak_explicit(&tagged_below, &below, fd + 1, memory_order_relaxed,
+                                                               memory_order_relaxed)) {
+  }
+  atomic_store_explicit(&tags[fd], (unsigned char)value, memory_order_relaxed);
 }
 
-static void count(int counter) { atomic_fetch_add_explicit(&counters[counter], 1, memory_order_relaxed); }
+void kahook_count(int stat) { atomic_fetch_add_explicit(&counters[stat], 1, memory_order_relaxed); }
 
 /* ---- debug lines: one write(2) each, no allocation ---- */
 
@@ -113,8 +119,9 @@ static void configure(int fd, int k) {
       break;
     }
   }
-  int failed = i < set->count;
-  count(failed ? FAILED : CONFIGURED);
+  int failed = i < set->count, untagged = fd >= TAGS;
+  kahook_count(failed ? STAT_FAILED : STAT_CONFIGURED);
+  if (untagged) kahook_count(STAT_UNTAGGED);
   if (!(kahook_config.flags & FLAG_DEBUG)) return;
   struct line l;
   begin(&l, fd, k);
@@ -122,6 +129,7 @@ static void configure(int fd, int k) {
     kahook_put(&l, " ");
     put_option(&l, set->settings[j].level, set->settings[j].name, set->settings[j].value);
   }
+  if (untagged) kahook_put(&l, " (fd beyond the tag table: later calls of the program are not kept at these)");
   if (failed) {
     size_t e = 0;
     while (e < COUNT_OF(errno_names) && errno_names[e].number != error) e++;
@@ -214,7 +222,7 @@ static int wrap_setsockopt(int fd, int level, int name, const void *value, sockl
     for (int i = 0; i < set->count; i++) {
       const struct setting *s = &set->settings[i];
       if (!s->sticky || s->level != level || s->name != name || s->value == *(const int *)value) continue;
-      count(REPLACED);
+      kahook_count(STAT_REPLACED);
       if (kahook_config.flags & FLAG_DEBUG) {
         struct line l;
         begin(&l, fd, t - TAG_SET);
@@ -237,6 +245,55 @@ static int wrap_close(int fd) {
   return REAL(FN_CLOSE, close_fn)(fd);
 }
 
+/* The tag follows the socket to the number it is duplicated to, which stops being what it was. */
+static int duplicated(int from, int to) {
+  if (to >= 0) tag(to, tag_of(from));
+  return to;
+}
+
+static int wrap_dup(int fd) { return duplicated(fd, REAL(FN_DUP, dup_fn)(fd)); }
+
+static int wrap_dup2(int fd, int to) {
+  int rc = REAL(FN_DUP2, dup2_fn)(fd, to);
+  return rc == to && fd != to ? duplicated(fd, rc) : rc;
+}
+
+static int wrap_dup3(int fd, int to, int flags) { return duplicated(fd, REAL(FN_DUP3, dup3_fn)(fd, to, flags)); }
+
+/* fcntl's third argument, when there is one, is an int or a pointer, passed in a register either
+ * way on x86_64 and aarch64: read as a pointer-sized word and passed on as such. */
+static int fcntl_with(int fn, int fd, int cmd, va_list arguments) {
+  void *argument = va_arg(arguments, void *);
+  int rc = ((fcntl_fn *)kahook_real[fn])(fd, cmd, argument);
+  return cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC ? duplicated(fd, rc) : rc;
+}
+
+static int wrap_fcntl(int fd, int cmd, ...) {
+  va_list arguments;
+  va_start(arguments, cmd);
+  int rc = fcntl_with(FN_FCNTL, fd, cmd, arguments);
+  va_end(arguments);
+  return rc;
+}
+
+static int wrap_fcntl64(int fd, int cmd, ...) {
+  va_list arguments;
+  va_start(arguments, cmd);
+  int rc = fcntl_with(FN_FCNTL64, fd, cmd, arguments);
+  va_end(arguments);
+  return rc;
+}
+
+/* close_range(3, ~0U, 0) closes every fd above 2: only those that may hold a tag are swept. */
+static int wrap_close_range(unsigned first, unsigned last, int flags) {
+  int rc = REAL(FN_CLOSE_RANGE, close_range_fn)(first, last, flags);
+  if (rc == 0 && !(flags & CLOSE_RANGE_CLOEXEC)) {
+    unsigned below = (unsigned)atomic_load_explicit(&tagged_below, memory_order_relaxed);
+    for (unsigned fd = first; fd <= last && fd < below; fd++) tag((int)fd, TAG_UNKNOWN);
+  }
+  return rc;
+}
+
 /* Objects a dlopen brings in are patched before it returns. */
 static void *wrap_dlopen(const char *file, int flags) {
   void *handle = REAL(FN_DLOPEN, dlopen_fn)(file, flags);
@@ -249,32 +306,23 @@ static void *wrap_dlopen(const char *file, int flags) {
 }
 
 void *const kahook_wrapper[FN_COUNT] = {
-    (void *)wrap_socket, (void *)wrap_connect,    (void *)wrap_listen, (void *)wrap_accept,
-    (void *)wrap_accept4, (void *)wrap_setsockopt, (void *)wrap_close,  (void *)wrap_dlopen,
+    [FN_SOCKET] = (void *)wrap_socket,   [FN_CONNECT] = (void *)wrap_connect, [FN_LISTEN] = (void *)wrap_listen,
+    [FN_ACCEPT] = (void *)wrap_accept,   [FN_ACCEPT4] = (void *)wrap_accept4, [FN_SETSOCKOPT] = (void *)wrap_setsockopt,
+    [FN_CLOSE] = (void *)wrap_close,     [FN_DUP] = (void *)wrap_dup,         [FN_DUP2] = (void *)wrap_dup2,
+    [FN_DUP3] = (void *)wrap_dup3,       [FN_FCNTL] = (void *)wrap_fcntl,     [FN_DLOPEN] = (void *)wrap_dlopen,
+    [FN_FCNTL64] = (void *)wrap_fcntl64, [FN_CLOSE_RANGE] = (void *)wrap_close_range,
 };
-
-/* Takes the real functions from libc's own handle: dlsym(RTLD_DEFAULT) can return an
- * executable's PLT stub (Bun's), which jumps through the slot being patched. */
-int kahook_find_real(void) {
-  void *libc = dlopen(LIBC_SO, RTLD_NOLOAD | RTLD_LAZY);
-  int rc = 0;
-  if (!libc) return -ENOENT;
-  /* dlopen is optional: before glibc 2.34 it lives in libdl, and is then not wrapped. */
-  for (int fn = 0; fn < FN_COUNT; fn++)
-    if (!(kahook_real[fn] = dlsym(libc, kahook_names[fn])) && fn != FN_DLOPEN) rc = -ENOENT;
-  dlclose(libc); /* drops the reference RTLD_NOLOAD took; libc stays */
-  return rc;
-}
 
 /* Forgets the tags and counts of a previous install, whose set numbers no longer apply.
  * The table is anonymous memory: MADV_DONTNEED returns it to zero pages in one call. */
 void kahook_reset(void) {
   if (madvise(tags, sizeof tags, MADV_DONTNEED) != 0)
     for (int fd = 0; fd < TAGS; fd++) tag(fd, TAG_UNKNOWN);
-  for (int i = 0; i < COUNTERS; i++) atomic_store_explicit(&counters[i], 0, memory_order_relaxed);
+  atomic_store_explicit(&tagged_below, 0, memory_order_relaxed);
+  for (int i = 0; i < STAT_COUNT; i++) atomic_store_explicit(&counters[i], 0, memory_order_relaxed);
 }
 
 int64_t kahook_stat(int32_t which) {
-  if (which >= 0 && which < COUNTERS) return atomic_load_explicit(&counters[which], memory_order_relaxed);
-  return which == COUNTERS ? kahook_patched() : -EINVAL;
+  if (which == STAT_SLOTS) return kahook_patched();
+  return which >= 0 && which < STAT_COUNT ? atomic_load_explicit(&counters[which], memory_order_relaxed) : -EINVAL;
 }

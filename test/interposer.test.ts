@@ -48,13 +48,19 @@ function drive(
   return { ...JSON.parse(child.stdout), stderr: child.stderr };
 }
 
-/** Every readback of one driver run, against the configuration driver.c installs. */
+/**
+ * Every readback of one driver run, against the configuration driver.c installs. `closeRange`:
+ * the C library has close_range (glibc 2.34 and later), which the driver then calls too.
+ */
 // deno-lint-ignore no-explicit-any -- the driver's JSON, checked field by field
-function checkRun(label: string, r: Record<string, any>): void {
+function checkRun(label: string, r: Record<string, any>, closeRange = true): void {
   const is = (field: string, expected: unknown) => assert.equal(r[field], expected, `${label}: ${field}`);
+  // The driver's socket, connect, listen, accept, setsockopt, close, dup, dup2, dup3, fcntl,
+  // dlopen (and close_range); after the dlopen, the peer's socket, connect, close and dlopen too.
+  const own = closeRange ? 12 : 11;
   is("invalid", -22); // one word short: -EINVAL
   is("version", -22); // ABI version 2: -EINVAL
-  is("patched", 7); // the driver's socket, connect, listen, accept, setsockopt, close, dlopen
+  is("patched", own);
   is("again", -114); // -EALREADY
   is("relro_readonly", 1); // RELRO pages patched are made read-only again
   is("client", [1, 11, 7, 3, 5000]);
@@ -67,16 +73,21 @@ function checkRun(label: string, r: Record<string, any>): void {
   is("failed", [1, system[0], system[1], system[2], 0]); // rule 4 stops at TCP_KEEPIDLE=99999
   is("early", [1, 11, 7, 3, 5000]); // opened before install, connected after
   is("reused", [1, 11, 7, 3, 5000]); // the number of a closed rule-1 socket, reused past the wrappers: the client set
+  is("dup2_before_connect", 60); // a fresh socket dup2'd onto a configured one's number: the program's own value
+  is("dup2_connected", [1, 11, 7, 3, 5000]); // ... and configured at its connect
+  is("copies_kept", [1, 11, 7, 3, 5000]); // 60 / 1 / 10 set through copies by dup, dup3 and fcntl: kept
+  is("close_range_reused", closeRange ? [1, 11, 7, 3, 5000] : null); // as "reused", the number freed by close_range
   is("listener", [1, 21, 8, 4, 6000]);
   is("accepted", [1, 21, 8, 4, 6000]); // inherited from the listener
   is("accepted_reset", [1, 21, 2, 4, 6000]); // only KEEPIDLE is sticky in the server set
   is("unix", [0, 0]);
   is("udp", 0);
   is("dlopened", [1, 11, 7, 3, 5000]); // a library loaded after install
-  is("patched_after_dlopen", 11); // its socket, connect, close and (unbound until then) dlopen slots too
+  is("patched_after_dlopen", own + 4); // its socket, connect, close and (unbound until then) dlopen slots too
   is("peer_dlopen", 1); // a dlopen through its patched slot
-  is("stat", [10, 1, 5, 11]); // configured, failed, replaced, slots patched
-  is("uninstall", 11);
+  // configured, failed, replaced (5, and 3 through copies), slots patched
+  is("stat", [closeRange ? 14 : 12, 1, 8, own + 4]);
+  is("uninstall", own + 4);
   is("uninstall_again", -2); // -ENOENT
   is("patched_after", 0);
   is("relro_readonly_after", 1);
@@ -84,7 +95,7 @@ function checkRun(label: string, r: Record<string, any>): void {
   is("after_set", [1, 60, system[1], system[2], 0]); // setsockopt passes through again
   is("after_dlopened", untouched);
   is("reinstalled", [1, 11, 7, 3, 5000]);
-  is("reinstall", [11, 11]);
+  is("reinstall", [own + 4, own + 4]);
   is("stderr", ""); // nothing is written without the debug flag
 }
 
@@ -115,14 +126,14 @@ test("debug lines: one per configured socket, failure and replaced value", () =>
   has("client, rule 4: TCP_KEEPIDLE=99999: EINVAL");
   has("server: SO_KEEPALIVE=1 TCP_KEEPIDLE=21 TCP_KEEPINTVL=8 TCP_KEEPCNT=4 TCP_USER_TIMEOUT=6000");
   has("server: TCP_KEEPIDLE=60 kept at 21");
-  // 10 sockets configured, 1 failure, 5 values kept, and the one client after reinstall: nothing else.
-  assert.is(lines.filter((l: string) => l !== "").length, 10 + 1 + 5 + 1);
+  // 14 sockets configured, 1 failure, 8 values kept, and the one client after reinstall: nothing else.
+  assert.is(lines.filter((l: string) => l !== "").length, 14 + 1 + 8 + 1);
 });
 
 test("a library with RUNPATH keeps its own dlopen: a wrapper would change its search path", () => {
   const r = drive("cc", [], library, [], [`-Wl,-rpath,${dir}`]);
   assert.is(r.dlopened.join(), "1,11,7,3,5000");
-  assert.is(r.patched_after_dlopen, 10, "its socket, connect and close only");
+  assert.is(r.patched_after_dlopen, r.patched + 3, "its socket, connect and close only");
   assert.is(r.peer_dlopen, 1);
 });
 

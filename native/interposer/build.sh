@@ -1,9 +1,11 @@
 #!/bin/sh
 # Builds the interposer: OUT_DIR/linux-x64/{kahook.node,libkahook.so} (or linux-arm64 on an arm64
 # host) with cc, and OUT_DIR/linux-arm64/ with aarch64-linux-gnu-gcc when that is on PATH.
-# Usage: build.sh OUT_DIR
+# Usage: build.sh OUT_DIR [CC_FLAGS...]   (extra flags: the limits tests build with smaller limits)
 set -eu
-out=${1:?usage: build.sh OUT_DIR}
+out=${1:?usage: build.sh OUT_DIR [CC_FLAGS...]}
+shift
+extra="$*"
 here=$(cd "$(dirname "$0")" && pwd)
 # Not -z nodelete, which on older glibc turns a failed load into an abort of the whole process:
 # the library keeps itself loaded once installed (got.c). -z now: kahook's own calls are bound
@@ -29,7 +31,7 @@ link() { # compiler, output, the files besides the shared ones
   compiler=$1 output=$2
   shift 2
   # shellcheck disable=SC2086 # flags is a word list
-  "$compiler" $flags $arch_flags -o "$output" "$here/config.c" "$here/got.c" "$here/libc.c" "$here/lines.c" \
+  "$compiler" $flags $arch_flags $extra -o "$output" "$here/config.c" "$here/got.c" "$here/libc.c" "$here/lines.c" \
     "$here/sockets.c" "$@" -L"$stub" -Wl,--no-as-needed -l:libdl.so.2
 }
 

@@ -14,7 +14,7 @@
 #include <sys/mman.h>
 #include "kahook.h"
 
-enum { MAX_SLOTS = 512 };
+enum { MAX_SLOTS = KAHOOK_MAX_SLOTS };
 
 struct slot {
   void **address;
@@ -26,9 +26,9 @@ struct slot {
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct slot slots[MAX_SLOTS]; /* the patched slots, then a walk's candidates */
-static int used, installed;
+static int used, installed, dropped; /* dropped: slots the last walk found no room for */
 static unsigned long long walked_loads; /* dl_iterate_phdr's dlpi_adds at the last walk */
-static _Atomic int64_t patched_now;
+static _Atomic int64_t patched_now, unpatched_now;
 #if !LAZY_SLOT_CALLABLE
 static void *global[FN_COUNT]; /* dlsym(RTLD_DEFAULT) at install: it takes ld.so's load lock */
 #endif
@@ -73,7 +73,7 @@ static void consider(const struct object *o, int fn, int jump_slot, uintptr_t ad
   for (int i = 0; i < used; i++)
     if (slots[i].address == (void **)address) return;
   if (used == MAX_SLOTS) {
-    kahook_count(STAT_SLOTS_DROPPED);
+    dropped++;
     return;
   }
   int relro = address - o->relro_start < o->relro_end - o->relro_start;
@@ -239,6 +239,7 @@ static void bind_lazy(const struct slot *s) {
 static int patch_new(int require_connect) {
   struct walk w = {0};
   int connects = 0;
+  dropped = 0;
   walk(&w);
   for (int i = 0; i < used; i++)
     if (!slots[i].patched && slots[i].lazy) bind_lazy(&slots[i]);
@@ -247,6 +248,15 @@ static int patch_new(int require_connect) {
   write_pending(0);
   for (int i = 0; i < used; i++) slots[i].seen = slots[i].patched;
   keep_seen();
+  atomic_store_explicit(&unpatched_now, dropped, memory_order_relaxed);
+  if (dropped && (kahook_config.flags & FLAG_DEBUG)) {
+    struct line l = {.used = 0};
+    kahook_put(&l, "kahook: ");
+    kahook_put_int(&l, dropped);
+    kahook_put(&l, " slots left unpatched: the table holds ");
+    kahook_put_int(&l, MAX_SLOTS);
+    kahook_emit(&l);
+  }
   return connects || !require_connect ? used : -ENOEXEC;
 }
 
@@ -266,6 +276,8 @@ void kahook_rewalk(void) {
 }
 
 int64_t kahook_patched(void) { return atomic_load_explicit(&patched_now, memory_order_relaxed); }
+
+int64_t kahook_unpatched(void) { return atomic_load_explicit(&unpatched_now, memory_order_relaxed); }
 
 int32_t kahook_install(const int32_t *words, int32_t count) { return kahook_install_with(words, count, 1); }
 
@@ -321,6 +333,7 @@ int32_t kahook_uninstall(void) {
     rc = w.restored;
     used = installed = 0;
     atomic_store_explicit(&patched_now, 0, memory_order_relaxed);
+    atomic_store_explicit(&unpatched_now, 0, memory_order_relaxed);
   }
   pthread_mutex_unlock(&lock);
   errno = saved;

@@ -34,6 +34,18 @@ struct config { int flags, sets; struct set set[MAX_SETS]; struct rule rule[MAX_
 extern struct config kahook_config;
 int kahook_config_load(const int32_t *words, int32_t count);
 
+/* Fixed limits. test/interposer-limits.test.ts builds the library with smaller ones, and with C
+ * library names that do not exist, to reach what happens at each. */
+#ifndef KAHOOK_MAX_SLOTS
+#define KAHOOK_MAX_SLOTS 512 /* GOT slots patched at once: Node, Bun and Deno have 10 to 40 */
+#endif
+#ifndef KAHOOK_TAGS
+#define KAHOOK_TAGS (1 << 20) /* fds with a tag: fs.nr_open's default keeps every fd below it */
+#endif
+#ifndef KAHOOK_C_LIBRARIES
+#define KAHOOK_C_LIBRARIES "libpthread.so.0", "libc.so.6", "libdl.so.2"
+#endif
+
 /* The wrapped functions; the order indexes kahook_names, kahook_real and kahook_wrapper. A C
  * library may lack those from FN_OPTIONAL on (glibc before 2.34 has no close_range, before 2.28
  * no fcntl64; musl may lack both), which are then left unwrapped. dlopen lives in libdl before
@@ -73,9 +85,10 @@ void kahook_at_fork(void (*prepare)(void), void (*parent)(void), void (*child)(v
 extern void *const kahook_wrapper[FN_COUNT];
 void kahook_reset(void);
 
-/* kahook_stat's counters, by index: sockets configured, sockets whose configuration failed,
- * values kept against a later setsockopt, slots patched now, slots left unpatched because the
- * table was full, and sockets configured without a tag (fd beyond the tag table: not sticky). */
+/* kahook_stat's figures, by index: sockets configured, sockets whose configuration failed,
+ * values kept against a later setsockopt, slots patched now, slots left unpatched now because
+ * the table is full, and sockets configured without a tag (an fd beyond the tag table: their
+ * values are not kept against the program's later calls). */
 enum { STAT_CONFIGURED, STAT_FAILED, STAT_REPLACED, STAT_SLOTS, STAT_SLOTS_DROPPED, STAT_UNTAGGED, STAT_COUNT };
 void kahook_count(int stat);
 
@@ -89,7 +102,8 @@ void kahook_emit(struct line *l);
  * program loaded with the library preloaded may dlopen its socket code later (Python's _socket). */
 int kahook_install_with(const int32_t *words, int32_t count, int require_connect);
 void kahook_rewalk(void);
-int64_t kahook_patched(void);
+int64_t kahook_patched(void);   /* slots patched now */
+int64_t kahook_unpatched(void); /* slots the last walk left unpatched, the table being full */
 
 /* Both supported architectures are 64-bit: relocation info is split the ELF64 way. */
 #define R_TYPE(info) ELF64_R_TYPE(info)

@@ -14,7 +14,7 @@ static void *definitions[FN_COUNT][DEFINITIONS];
 
 /* In the order a program linked with all three binds to them: libpthread's cancellable
  * wrappers come before libc in its search order. */
-static const char *const libraries[DEFINITIONS] = {"libpthread.so.0", "libc.so.6", "libdl.so.2"};
+static const char *const libraries[DEFINITIONS] = {KAHOOK_C_LIBRARIES};
 
 int kahook_find_real(void) {
   int rc = 0;

@@ -18,7 +18,7 @@
  * larger fd is configured at connect and listen all the same, but without a tag its values are
  * not kept against the program's later calls (counted as STAT_UNTAGGED).
  * Aligned to the largest page size (64 KiB on arm64) so the table can be dropped whole. */
-enum { TAGS = 1 << 20 };
+enum { TAGS = KAHOOK_TAGS };
 enum { TAG_UNKNOWN, TAG_OTHER, TAG_TCP, TAG_SET /* + set index */ };
 static _Atomic unsigned char tags[TAGS] __attribute__((aligned(1 << 16)));
 static atomic_int tagged_below; /* every fd with a tag is below it: bounds close_range's sweep */
@@ -324,5 +324,6 @@ void kahook_reset(void) {
 
 int64_t kahook_stat(int32_t which) {
   if (which == STAT_SLOTS) return kahook_patched();
+  if (which == STAT_SLOTS_DROPPED) return kahook_unpatched();
   return which >= 0 && which < STAT_COUNT ? atomic_load_explicit(&counters[which], memory_order_relaxed) : -EINVAL;
 }

@@ -10,10 +10,16 @@ export interface Readback {
   state: ReturnType<typeof getKeepAlive>;
 }
 
-/** Prints one readback line as JSON, read with getsockopt, not from the hooks' bookkeeping. */
+/** What getsockopt reads on the socket behind `path`, not the hooks' bookkeeping. */
+export const readback = (path: string, role: Role, target: Target): Readback => ({
+  path,
+  role,
+  state: getKeepAlive(target),
+});
+
+/** Prints one readback line as JSON. */
 export function report(path: string, role: Role, target: Target): void {
-  const line: Readback = { path, role, state: getKeepAlive(target) };
-  console.log(JSON.stringify(line));
+  console.log(JSON.stringify(readback(path, role, target)));
 }
 
 /** Parses a fixture's stdout into its readback lines. */

@@ -26,8 +26,8 @@ const BOTH: readonly Label[] = ["server", "client"];
 
 const SCENARIOS: Scenario[] = [
   { fixture: "cluster", runtimes: EVERY, configures: BOTH },
-  // Bun's and Deno's --preload runs in the main thread only: a worker's sockets keep the runtime's settings.
-  { fixture: "worker", runtimes: EVERY, configures: runtime === "node" ? BOTH : ["server"] },
+  // The interposer takes the worker thread's connect too; paths.test.ts reads a worker's sockets back.
+  { fixture: "worker", runtimes: EVERY, configures: BOTH },
   { fixture: "http2", runtimes: EVERY, configures: BOTH },
   { fixture: "destroyed", runtimes: EVERY, configures: ["server"] },
   { fixture: "refused", runtimes: EVERY, configures: ["server"] },

@@ -1,4 +1,4 @@
-/** The kahook:socket channel publishes each socket the JavaScript hooks configure and each failure; stats() counts them, the interposer's too. */
+/** The kahook:socket channel publishes each socket the JavaScript hooks configure and each failure, none of the interposer's; stats() counts them all. */
 import diagnostics from "node:diagnostics_channel";
 import { once } from "node:events";
 import net from "node:net";
@@ -76,14 +76,19 @@ test("nobody subscribed: the sockets are still counted", async () => {
   assert.is(stats().configured, before.configured + 1);
 });
 
-test("with the interposer, stats() counts the sockets it configured", async () => {
+test("with the interposer, stats() counts the sockets it configured, and kahook:socket carries none of them", async () => {
+  const events: unknown[] = [];
+  const collect = (message: unknown) => events.push(message);
+  diagnostics.subscribe(SOCKET_CHANNEL, collect);
   const before = stats();
   install({ options });
   try {
     await serveClients();
   } finally {
     uninstall();
+    diagnostics.unsubscribe(SOCKET_CHANNEL, collect);
   }
+  assert.equal(events, []);
   const after = stats();
   assert.equal({ configured: after.configured - before.configured, failed: after.failed - before.failed }, {
     configured: 1 + CLIENTS,

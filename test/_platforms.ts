@@ -31,6 +31,8 @@ export interface Platform {
   compiler: readonly string[];
   /** The command its programs run under: qemu-user on arm64, none on x86_64. */
   emulator: readonly string[];
+  /** Variables its programs need to find their C library. */
+  env: Readonly<Record<string, string>>;
 }
 
 /** qemu-user runs arm64 programs on this x86_64 machine. */
@@ -42,8 +44,10 @@ function glibc217(compiler: string, arch: Arch, loader: string): Platform {
   const [lib, usr] = [join(sysroot, "lib"), join(sysroot, "usr/lib")];
   // The sysroot's headers, start files and libraries, not Debian's...
   const build = [`--sysroot=${sysroot}`, "-B", usr, "-L", usr, "-L", lib];
-  // ... and in the program, its loader and library directory by absolute path: it runs as it is.
-  const load = [`-Wl,--dynamic-linker=${join(lib, loader)}`, `-Wl,-rpath,${lib}`];
+  // ... and in the program, its loader by absolute path. The library directory is given at run
+  // time rather than as a RUNPATH, which would change what the interposer does: it leaves the
+  // dlopen of an object with a RUNPATH alone.
+  const load = [`-Wl,--dynamic-linker=${join(lib, loader)}`];
   return {
     name: `glibc-2.17-${arch}`,
     arch,
@@ -52,13 +56,14 @@ function glibc217(compiler: string, arch: Arch, loader: string): Platform {
     libc: join(lib, "libc.so.6"),
     compiler: [compiler, ...build, ...load],
     emulator: emulator(arch),
+    env: { LD_LIBRARY_PATH: lib },
   };
 }
 
 /** Debian's musl: its loader is its C library, from /lib as on Alpine. */
 function musl(arch: Arch, compiler: readonly string[]): Platform {
   const loader = `/lib/ld-musl-${arch === "x64" ? "x86_64" : "aarch64"}.so.1`;
-  return { name: `musl-${arch}`, arch, glibc: null, loader, libc: loader, compiler, emulator: emulator(arch) };
+  return { name: `musl-${arch}`, arch, glibc: null, loader, libc: loader, compiler, emulator: emulator(arch), env: {} };
 }
 
 export const PLATFORMS: readonly Platform[] = [
@@ -111,7 +116,7 @@ export function run(
   args: readonly string[] = [],
   { preload, env = {} }: RunOptions = {},
 ): SpawnSyncReturns<string> {
-  const added = preload === undefined ? env : { ...env, LD_PRELOAD: preload };
+  const added = { ...platform.env, ...env, ...(preload === undefined ? {} : { LD_PRELOAD: preload }) };
   const emulated = platform.emulator.length > 0;
   const [command, ...rest] = [
     ...platform.emulator,

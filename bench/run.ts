@@ -415,7 +415,7 @@ function programEnv(contender: ProgramContender): Record<string, string> {
 /** The contenders that can run on this machine; says which cannot, and why, in the results and on stderr. */
 function availableProgramContenders(skipped: { contender: string; reason: string }[]): ProgramContender[] {
   if (existsSync(LIBKEEPALIVE)) return [...PROGRAM_CONTENDERS];
-  const reason = `${LIBKEEPALIVE} is missing: install Debian's libkeepalive0 (.ci/run does)`;
+  const reason = `${LIBKEEPALIVE} is missing: install Debian's libkeepalive0 (sh test/system-tools.sh does)`;
   progress(`programs: libkeepalive0 skipped, ${reason}`);
   skipped.push({ contender: "libkeepalive0", reason });
   return PROGRAM_CONTENDERS.filter((c) => c !== "libkeepalive0");

@@ -198,6 +198,20 @@ export async function startRedis(options: StartOptions = {}): Promise<RunningSer
   }
 }
 
+/**
+ * Waits for servers started together. When one fails (not installed, say), stops those that
+ * started and throws its error: a server left running would keep the test file's process alive
+ * until the runner's timeout.
+ */
+export async function startAll(starts: Promise<RunningServer>[]): Promise<RunningServer[]> {
+  const outcomes = await Promise.allSettled(starts);
+  const started = outcomes.flatMap((outcome) => outcome.status === "fulfilled" ? [outcome.value] : []);
+  const failure = outcomes.find((outcome) => outcome.status === "rejected");
+  if (failure === undefined) return started;
+  await Promise.all(started.map((server) => server.stop()));
+  throw failure.reason;
+}
+
 /** What one nginx server block holds, besides `listen 127.0.0.1:PORT` and the readiness location. */
 export interface NginxSite {
   /** Directives inside http {}, before the server block: upstream blocks, say. */

@@ -2,7 +2,8 @@
  * The real servers the driver tests use (test/_servers.ts): Debian's PostgreSQL and Redis start
  * on a free loopback port, answer the first exchange of their protocol on a raw socket, and once
  * stopped their process is gone, their port closed and their directory removed. A server that is
- * not installed fails the test with the Debian package's name.
+ * not installed fails the test with the Debian package's name; one that cannot start stops those
+ * started with it.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -12,16 +13,20 @@ import net from "node:net";
 import process from "node:process";
 import { runtime } from "../src/runtimes/index.ts";
 import {
+  childPids,
   exchange,
   findCommand,
   findPostgres,
   HOST,
   type RunningServer,
+  startAll,
   startPostgres,
   startRedis,
 } from "./_servers.ts";
 
 const ANSWER_TIMEOUT_MS = 5_000;
+/** PostgreSQL starts in about 1.5 s (test/_servers.ts); a start that fails must not take the start-up timeout. */
+const START_FAILURE_SECONDS = 10;
 
 /** The error code of a connection attempt to the port ("ECONNREFUSED" once closed), or "connected". */
 function connectOutcome(port: number): Promise<string> {
@@ -88,7 +93,7 @@ test("postgres: an SSLRequest on a raw socket answers the single byte 'N'; stopp
 });
 
 test("two of each at once: each its own port and directory, each answering", async () => {
-  const servers = await Promise.all([startPostgres(), startPostgres(), startRedis(), startRedis()]);
+  const servers = await startAll([startPostgres(), startPostgres(), startRedis(), startRedis()]);
   try {
     assert.is(new Set(servers.map((server) => server.port)).size, servers.length);
     assert.is(new Set(servers.map((server) => server.dir)).size, servers.length);
@@ -97,6 +102,17 @@ test("two of each at once: each its own port and directory, each answering", asy
     await Promise.all(servers.map((server) => server.stop()));
   }
   for (const server of servers) assert.not.ok(alive(server.pid), `pid ${server.pid} still runs`);
+});
+
+test("a server that cannot start while others start: the others are stopped, within seconds", async () => {
+  const started = performance.now();
+  // A wrapper that does not exist fails at its spawn, as a server binary that is missing would.
+  const failed = startRedis({ wrapper: ["/nonexistent/kahook-no-such-command"] });
+  const outcome = await startAll([startPostgres(), failed, startRedis()]).then(() => "started", String);
+  assert.match(outcome, /redis-server could not start: .*ENOENT/);
+  assert.equal(childPids(process.pid), [], "processes this file started still run");
+  const seconds = (performance.now() - started) / 1000;
+  assert.ok(seconds < START_FAILURE_SECONDS, `${seconds.toFixed(1)} s`);
 });
 
 test("a server that is not installed is an error naming its Debian package", () => {

@@ -22,7 +22,7 @@ if (process.arch === "x64") {
     for (const path of [QEMU, NODE_ARM64, `${SYSROOT}/lib/ld-linux-aarch64.so.1`]) {
       assert.ok(
         existsSync(path),
-        `${path} is missing: .ci/run installs qemu-user and gcc-aarch64-linux-gnu, npm run runtimes the arm64 Node`,
+        `${path} is missing: test/system-tools.sh installs qemu-user and gcc-aarch64-linux-gnu, npm run runtimes the arm64 Node`,
       );
     }
     const register = `${packageRoot}dist/src/register.js`;

@@ -42,8 +42,9 @@ const emulator = (arch: Arch) => (arch === "arm64" ? [QEMU] : []);
 function glibc217(compiler: string, arch: Arch, loader: string): Platform {
   const sysroot = join(runtimes, `sysroot-glibc-2.17-${arch}`);
   const [lib, usr] = [join(sysroot, "lib"), join(sysroot, "usr/lib")];
-  // The sysroot's headers, start files and libraries, not Debian's...
-  const build = [`--sysroot=${sysroot}`, "-B", usr, "-L", usr, "-L", lib];
+  // The sysroot's headers, start files and libraries, not Debian's (Debian's arm64 cross compiler
+  // searches its own headers before the sysroot's: -isystem goes first)...
+  const build = [`--sysroot=${sysroot}`, "-isystem", join(sysroot, "usr/include"), "-B", usr, "-L", usr, "-L", lib];
   // ... and in the program, its loader by absolute path. The library directory is given at run
   // time rather than as a RUNPATH, which would change what the interposer does: it leaves the
   // dlopen of an object with a RUNPATH alone.
@@ -82,14 +83,25 @@ export function platform(name: string): Platform {
   return found;
 }
 
+/** What building and running a program for a platform takes: a Platform, or this machine's own. */
+export type Target = Pick<Platform, "name" | "arch" | "compiler" | "emulator" | "env">;
+
 /**
- * Debian's gcc (glibc 2.36) for each arch, which builds native/build's libraries. A library it
- * builds loads on every platform of that arch if it asks for no glibc symbol version newer than
- * the platform's: musl takes glibc's libc.so.6 for itself and ignores symbol versions.
+ * This machine's glibc (Debian 12, 2.36) for each arch: Debian's gcc, which builds native/build's
+ * libraries, and its cross compiler for arm64, whose programs run under qemu-user with Debian's
+ * arm64 glibc. A library built here loads on every platform of its arch if it asks for no glibc
+ * symbol version newer than the platform's: musl takes glibc's libc.so.6 for itself and ignores
+ * symbol versions.
  */
-export const GLIBC_COMPILERS: Readonly<Record<Arch, readonly string[]>> = {
-  x64: ["cc"],
-  arm64: ["aarch64-linux-gnu-gcc"],
+export const DEBIAN: Readonly<Record<Arch, Target>> = {
+  x64: { name: "glibc-debian-x64", arch: "x64", compiler: ["cc"], emulator: [], env: {} },
+  arm64: {
+    name: "glibc-debian-arm64",
+    arch: "arm64",
+    compiler: ["aarch64-linux-gnu-gcc"],
+    emulator: [QEMU, "-L", "/usr/aarch64-linux-gnu"],
+    env: {},
+  },
 };
 
 /** Compiles C sources to output with compiler (a command and its flags), warnings as errors; flags go last (-l). */
@@ -107,27 +119,29 @@ export interface RunOptions {
 
 /**
  * Runs program (built for platform, or a runtime on it) with args, as spawnSync does, its output
- * as text. Under qemu-user the variables are given with -E, so that LD_PRELOAD reaches the
- * emulated program and not qemu itself.
+ * as text. Under qemu-user the loader's variables (LD_PRELOAD, LD_LIBRARY_PATH) are given with
+ * -E, so that they reach the emulated program and not qemu itself; the others reach it through
+ * qemu's own environment, as -E would cut a value at its commas.
  */
 export function run(
-  platform: Platform,
+  platform: Target,
   program: string,
   args: readonly string[] = [],
   { preload, env = {} }: RunOptions = {},
 ): SpawnSyncReturns<string> {
   const added = { ...platform.env, ...env, ...(preload === undefined ? {} : { LD_PRELOAD: preload }) };
   const emulated = platform.emulator.length > 0;
+  const forLoader = ([name]: [string, string]) => emulated && name.startsWith("LD_");
   const [command, ...rest] = [
     ...platform.emulator,
-    ...(emulated ? Object.entries(added).flatMap(([name, value]) => ["-E", `${name}=${value}`]) : []),
+    ...Object.entries(added).filter(forLoader).flatMap(([name, value]) => ["-E", `${name}=${value}`]),
     program,
     ...args,
   ];
   return spawnSync(command!, rest, {
     encoding: "utf8",
     timeout: 60_000,
-    env: emulated ? process.env : { ...process.env, ...added },
+    env: { ...process.env, ...Object.fromEntries(Object.entries(added).filter((entry) => !forLoader(entry))) },
   });
 }
 

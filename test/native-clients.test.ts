@@ -11,17 +11,19 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 import tls from "node:tls";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { inspectProcess, type SocketReport } from "../src/remote/process.ts";
 import { execFileSync } from "../src/runtimes/spawn.ts";
 import { assertConfigured, CONFIGURED_ENV } from "./_configured.ts";
-import { startChild } from "./_fixture.ts";
+import { startCommand } from "./_fixture.ts";
+import { BUN_MUSL, bunMuslEnv, platform } from "./_platforms.ts";
 import { HOST, listen, port } from "./_loopback.ts";
 import { root } from "./_repo.ts";
 import type { Role } from "./_report.ts";
-import { NO_PRELOAD, PRELOADS } from "./_run.ts";
+import { here, NO_PRELOAD, PRELOADS } from "./_run.ts";
 import { type RunningServer, startPostgres, startRedis } from "./_servers.ts";
 
 const family = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
@@ -207,8 +209,15 @@ interface Inspected {
   failed: Record<string, string>;
 }
 
-/** Starts this runtime's fixture with the runtime arguments given, connects to its listeners and reads every TCP socket it holds. */
-async function inspectFixture(args: readonly string[]): Promise<Inspected> {
+/**
+ * Starts this runtime's fixture with the runtime arguments given (under another build of the
+ * runtime, `runtime`: its binary and variables), connects to its listeners and reads every TCP
+ * socket it holds.
+ */
+async function inspectFixture(
+  args: readonly string[],
+  runtime: { binary: string; env: Record<string, string> } = { binary: process.execPath, env: {} },
+): Promise<Inspected> {
   const config = {
     ports,
     postgres: databases.get("sql")?.url,
@@ -217,8 +226,10 @@ async function inspectFixture(args: readonly string[]): Promise<Inspected> {
     library: join(dir, "libconnect.so"),
     addon: join(dir, "addon.node"),
   };
-  const child = startChild(`fixtures/clients/${family}`, args, {
+  const name = `fixtures/clients/${family}`;
+  const child = startCommand(name, [runtime.binary, ...args, here(name)], {
     ...CONFIGURED_ENV,
+    ...runtime.env,
     FIXTURE_CLIENTS: JSON.stringify(config),
   });
   const peers: net.Socket[] = [];
@@ -245,19 +256,32 @@ function identify({ local, remote, state }: SocketReport, { listeners }: Inspect
   );
 }
 
+/** Every socket the fixture holds is an expected one, configured, and every expected one is there. */
+function assertEveryConfigured(inspected: Inspected): void {
+  assert.equal(inspected.failed, {}, "clients that did not open");
+  const found = new Set<string>();
+  for (const socket of inspected.sockets) {
+    const which = identify(socket, inspected);
+    const role: Role = which?.role ?? (socket.state === "LISTEN" ? "listener" : "client");
+    const name = which?.name ?? `unexpected socket ${socket.local} → ${socket.remote}`;
+    found.add(name);
+    assertConfigured({ path: name, role, state: socket.options }, role !== "listener");
+  }
+  for (const { name } of expected) assert.ok(found.has(name), `${name}: no such socket in the fixture`);
+}
+
 for (const preload of PRELOADS) {
   test(`${preload.name}: every TCP socket of the ${family} fixture reads back configured: ${expected.map(({ name }) => name).join(", ")}`, async () => {
-    const inspected = await inspectFixture(preload.args);
-    assert.equal(inspected.failed, {}, "clients that did not open");
-    const found = new Set<string>();
-    for (const socket of inspected.sockets) {
-      const which = identify(socket, inspected);
-      const role: Role = which?.role ?? (socket.state === "LISTEN" ? "listener" : "client");
-      const name = which?.name ?? `unexpected socket ${socket.local} → ${socket.remote}`;
-      found.add(name);
-      assertConfigured({ path: name, role, state: socket.options }, role !== "listener");
-    }
-    for (const { name } of expected) assert.ok(found.has(name), `${name}: no such socket in the fixture`);
+    assertEveryConfigured(await inspectFixture(preload.args));
+  });
+}
+
+if (family === "bun") {
+  // The same fixture and preload in Bun's build for musl, whose bun:ffi loads the one interposer
+  // library built here against glibc.
+  test(`Bun for musl, ${PRELOADS[0]!.name}: every TCP socket of the bun fixture reads back configured`, async () => {
+    const runtime = { binary: BUN_MUSL, env: { ...platform("musl-x64").env, ...bunMuslEnv(dir) } };
+    assertEveryConfigured(await inspectFixture(PRELOADS[0]!.args, runtime));
   });
 }
 

@@ -87,6 +87,8 @@ __attribute__((constructor)) static void preloaded(void) {
     if (rc == -EINVAL) {
       say("KAHOOK_NATIVE_CONFIG is not a configuration this libkahook.so takes (it is written by `kahook env` of the same "
           "version): nothing is configured", NULL);
+    } else if (rc == -ENOENT) {
+      say("the C library's socket functions were not found: nothing is configured", NULL);
     } else if (rc < 0) {
       say("the interposer did not install: error ", &(long){-rc});
     } else if (kahook_config.flags & FLAG_DEBUG) {

@@ -17,7 +17,7 @@ import {
   BUN_MUSL,
   bunMuslEnv,
   compile,
-  GLIBC_COMPILERS,
+  DEBIAN,
   NODE16,
   type Platform,
   platform,
@@ -37,7 +37,7 @@ const libraries = Object.fromEntries((["x64", "arm64"] as const).map((arch) => {
   mkdirSync(join(dir, arch));
   const library = (name: string) => {
     const output = join(dir, arch, `${name}.so`);
-    compile(GLIBC_COMPILERS[arch], [fixture(`${name}.c`)], output, ["-shared", "-fPIC"]);
+    compile(DEBIAN[arch].compiler, [fixture(`${name}.c`)], output, ["-shared", "-fPIC"]);
     return output;
   };
   return [arch, { peer: library("peer"), preload: library("preload") }];

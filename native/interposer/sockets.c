@@ -9,10 +9,13 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <string.h>
-#include <linux/close_range.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include "kahook.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2) /* <linux/close_range.h>, which musl's headers lack: the kernel's ABI */
+#endif
 
 /* A tag per fd below 1 Mi, one byte each: pages never touched stay unbacked. A socket with a
  * larger fd is configured at connect and listen all the same, but without a tag its values are

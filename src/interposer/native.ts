@@ -10,8 +10,8 @@ export interface NativeInterposer {
   stat(which: number): number;
 }
 
-/** kahook_stat's counters, by index. */
-export const STATS = ["configured", "failed", "replaced", "slots"] as const;
+/** kahook_stat's figures, by index (native/interposer/kahook.h, STAT_*). */
+export const STATS = ["configured", "failed", "replaced", "slots", "slotsUnpatched", "untagged"] as const;
 
 /** The library's entry points as a runtime's FFI bound them (bun:ffi, Deno.dlopen). */
 export function interposerFrom(c: Bound<typeof INTERPOSER>): NativeInterposer {

@@ -26,6 +26,13 @@ export interface Stats {
   configured: number;
   /** Sockets on which a setsockopt failed. */
   failed: number;
+  /**
+   * Sockets the interposer configured whose fd lies beyond its tag table (1 Mi fds: only when
+   * fs.nr_open was raised): the program's later keepalive calls on them are not replaced.
+   */
+  untagged: number;
+  /** Slots the interposer left unpatched now, its table (512) being full: calls through them pass it by. */
+  slotsUnpatched: number;
 }
 
 let channel: Channel | undefined;
@@ -34,8 +41,12 @@ let channel: Channel | undefined;
 export function stats(): Stats {
   const { counters } = shared;
   const native = interposerStats();
-  if (!native) return { ...counters };
-  return { configured: counters.configured + native.configured, failed: counters.failed + native.failed };
+  return {
+    configured: counters.configured + (native?.configured ?? 0),
+    failed: counters.failed + (native?.failed ?? 0),
+    untagged: native?.untagged ?? 0,
+    slotsUnpatched: native?.slotsUnpatched ?? 0,
+  };
 }
 
 /** Counts a socket and, when anyone listens on `kahook:socket`, publishes it. */

@@ -13,7 +13,7 @@ export interface Shared {
   /** The native interposer, once loaded. */
   interposer?: NativeInterposer;
   /** The JavaScript hooks' counters. */
-  counters: Stats;
+  counters: Pick<Stats, "configured" | "failed">;
 }
 
 const KEY = Symbol.for("kahook.shared.v1");

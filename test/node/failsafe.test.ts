@@ -91,7 +91,12 @@ for (const flag of PRELOAD_FLAGS) {
     const result = JSON.parse(
       succeeded(runRuntime([flag, "kahook/register", "--input-type=module", "-e", app], CONFIGURED_ENV)),
     );
-    assert.equal(result, { again: false, stats: { configured: 2, failed: 0 }, uninstalled: true, twice: false });
+    assert.equal(result, {
+      again: false,
+      stats: { configured: 2, failed: 0, untagged: 0, slotsUnpatched: 0 },
+      uninstalled: true,
+      twice: false,
+    });
   });
 }
 

@@ -70,8 +70,13 @@ static void consider(const struct object *o, int fn, int jump_slot, uintptr_t ad
     if (sym->st_shndx != SHN_UNDEF && (uintptr_t)value == o->info->dlpi_addr + sym->st_value) return;
     lazy = value;
   }
-  for (int i = 0; i < used; i++)
-    if (slots[i].address == (void **)address) return;
+  for (int i = 0; i < used; i++) {
+    if (slots[i].address != (void **)address) continue;
+    /* Patched, yet holding the C library's function again: another thread bound it lazily in
+     * ld.so while it was being patched, and ld.so's store came last. Patched again now. */
+    if (slots[i].patched && lazy == NULL) slots[i].patched = 0;
+    return;
+  }
   if (used == MAX_SLOTS) {
     dropped++;
     return;

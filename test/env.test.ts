@@ -24,7 +24,14 @@ test("unset variables give kahook's defaults: 15 s idle, 15 s interval, 9 probes
     debug: false,
     rules: [],
     interposer: true,
+    metrics: false,
   });
+});
+
+test("KAHOOK_METRICS takes 1 or 0, and nothing else; off when unset", () => {
+  assert.is(read({ KAHOOK_METRICS: "1" }).metrics, true);
+  assert.is(read({ KAHOOK_METRICS: "0" }).metrics, false);
+  for (const raw of ["", "on", "true", "2"]) rejects({ KAHOOK_METRICS: raw }, "KAHOOK_METRICS");
 });
 
 test("KAHOOK_INTERPOSER takes 1 or 0, and nothing else", () => {

@@ -9,8 +9,9 @@ extra="$*"
 here=$(cd "$(dirname "$0")" && pwd)
 # Not -z nodelete, which on older glibc turns a failed load into an abort of the whole process:
 # the library keeps itself loaded once installed (got.c). -z now: kahook's own calls are bound
-# at load, not lazily on a socket path.
-flags="-std=gnu11 -O2 -fPIC -shared -Wall -Wextra -Werror -fvisibility=hidden -Wl,-z,relro,-z,now"
+# at load, not lazily on a socket path. -z defs: a symbol no library defines fails the link, not
+# the load.
+flags="-std=gnu11 -O2 -fPIC -shared -Wall -Wextra -Werror -fvisibility=hidden -Wl,-z,relro,-z,now,-z,defs"
 
 # dlopen, dlsym, dlclose, dlerror and dladdr moved from libdl.so.2 into libc.so.6 in glibc 2.34,
 # with new symbol versions. Linked against this machine's libc they would need GLIBC_2.34; linked
@@ -31,8 +32,8 @@ link() { # compiler, output, the files besides the shared ones
   compiler=$1 output=$2
   shift 2
   # shellcheck disable=SC2086 # flags is a word list
-  "$compiler" $flags $arch_flags $extra -o "$output" "$here/config.c" "$here/got.c" "$here/libc.c" "$here/lines.c" \
-    "$here/sockets.c" "$@" -L"$stub" -Wl,--no-as-needed -l:libdl.so.2
+  "$compiler" $flags $arch_flags $extra -o "$output" "$here/config.c" "$here/figures.c" "$here/got.c" "$here/libc.c" \
+    "$here/lines.c" "$here/sockets.c" "$@" -L"$stub" -Wl,--no-as-needed -l:libdl.so.2
 }
 
 build() { # compiler, platform directory

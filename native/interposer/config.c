@@ -30,7 +30,7 @@ int kahook_config_load(const int32_t *words, int32_t count) {
   struct config *config = &kahook_config;
   memset(config, 0, sizeof *config);
   take(&c, KAHOOK_ABI_VERSION, KAHOOK_ABI_VERSION);
-  config->flags = take(&c, 0, FLAG_CLIENT | FLAG_LISTEN | FLAG_DEBUG);
+  config->flags = take(&c, 0, FLAG_CLIENT | FLAG_LISTEN | FLAG_DEBUG | FLAG_METRICS);
   config->sets = take(&c, SET_RULE, MAX_SETS);
   for (int k = 0; k < config->sets && !c.bad; k++) {
     struct set *set = &config->set[k];

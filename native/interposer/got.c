@@ -28,7 +28,6 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct slot slots[MAX_SLOTS]; /* the patched slots, then a walk's candidates */
 static int used, installed, dropped; /* dropped: slots the last walk found no room for */
 static unsigned long long walked_loads; /* dl_iterate_phdr's dlpi_adds at the last walk */
-static _Atomic int64_t patched_now, unpatched_now;
 #if !LAZY_SLOT_CALLABLE
 static void *global[FN_COUNT]; /* dlsym(RTLD_DEFAULT) at install: it takes ld.so's load lock */
 #endif
@@ -198,7 +197,7 @@ static void keep_seen(void) {
   for (int i = 0; i < used; i++)
     if (slots[i].seen) slots[kept++] = slots[i];
   used = kept;
-  atomic_store_explicit(&patched_now, kept, memory_order_relaxed);
+  kahook_figure_set(STAT_SLOTS, kept);
 }
 
 /* Walks every loaded object; patched slots of objects no longer loaded are forgotten. */
@@ -253,7 +252,7 @@ static int patch_new(int require_connect) {
   write_pending(0);
   for (int i = 0; i < used; i++) slots[i].seen = slots[i].patched;
   keep_seen();
-  atomic_store_explicit(&unpatched_now, dropped, memory_order_relaxed);
+  kahook_figure_set(STAT_SLOTS_UNPATCHED, dropped);
   if (dropped && (kahook_config.flags & FLAG_DEBUG)) {
     struct line l = {.used = 0};
     kahook_put(&l, "kahook: ");
@@ -280,9 +279,6 @@ void kahook_rewalk(void) {
   pthread_mutex_unlock(&lock);
 }
 
-int64_t kahook_patched(void) { return atomic_load_explicit(&patched_now, memory_order_relaxed); }
-
-int64_t kahook_unpatched(void) { return atomic_load_explicit(&unpatched_now, memory_order_relaxed); }
 
 int32_t kahook_install(const int32_t *words, int32_t count) { return kahook_install_with(words, count, 1); }
 
@@ -337,8 +333,8 @@ int32_t kahook_uninstall(void) {
     walk(&w);
     rc = w.restored;
     used = installed = 0;
-    atomic_store_explicit(&patched_now, 0, memory_order_relaxed);
-    atomic_store_explicit(&unpatched_now, 0, memory_order_relaxed);
+    kahook_figure_set(STAT_SLOTS, 0);
+    kahook_figure_set(STAT_SLOTS_UNPATCHED, 0);
   }
   pthread_mutex_unlock(&lock);
   errno = saved;

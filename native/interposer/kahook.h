@@ -2,7 +2,7 @@
  *
  * kahook_install(words, count) takes int32 words, ABI version 1:
  *   [0] version = 1
- *   [1] flags: FLAG_CLIENT | FLAG_LISTEN | FLAG_DEBUG
+ *   [1] flags: FLAG_CLIENT | FLAG_LISTEN | FLAG_DEBUG | FLAG_METRICS (dead peers counted at close)
  *   [2] S, the number of setting sets (2..64); then S sets, each:
  *       n (0..16), then n groups of 4 words: level, optname, value, sticky (0 or 1)
  *   then R = S - 2 rules, each: port (0 = any), address length in bytes (0 = any, 4, 16),
@@ -21,7 +21,7 @@
 #define KAHOOK_EXPORT __attribute__((visibility("default")))
 
 enum { KAHOOK_ABI_VERSION = 1 };
-enum { FLAG_CLIENT = 1, FLAG_LISTEN = 2, FLAG_DEBUG = 4 };
+enum { FLAG_CLIENT = 1, FLAG_LISTEN = 2, FLAG_DEBUG = 4, FLAG_METRICS = 8 };
 enum { MAX_SETS = 64, MAX_SETTINGS = 16, MAX_RULES = MAX_SETS - 2 };
 enum { SET_SERVER = 0, SET_CLIENT = 1, SET_RULE = 2 };
 
@@ -85,12 +85,37 @@ void kahook_at_fork(void (*prepare)(void), void (*parent)(void), void (*child)(v
 extern void *const kahook_wrapper[FN_COUNT];
 void kahook_reset(void);
 
-/* kahook_stat's figures, by index: sockets configured, sockets whose configuration failed,
- * values kept against a later setsockopt, slots patched now, slots left unpatched now because
- * the table is full, and sockets configured without a tag (an fd beyond the tag table: their
- * values are not kept against the program's later calls). */
-enum { STAT_CONFIGURED, STAT_FAILED, STAT_REPLACED, STAT_SLOTS, STAT_SLOTS_DROPPED, STAT_UNTAGGED, STAT_COUNT };
-void kahook_count(int stat);
+/* figures.c: what the interposer counted, in one array of int64 figures that kahook_counters()
+ * copies out, and that `kahook inspect` reads from outside the process in the exported
+ * kahook_figures; and the events of the sockets it configured, in a ring kahook_events() drains.
+ * The figures, by index: */
+enum { KEPT_OPTIONS = 5 }; /* SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT */
+enum { CAUSE_KEEPALIVE, CAUSE_USER_TIMEOUT, CAUSE_RETRANSMISSIONS, CAUSES };
+enum {
+  STAT_CONFIGURED,      /* sockets on which every setting was set */
+  STAT_FAILED,          /* sockets on which a setsockopt failed */
+  STAT_KEPT,            /* values kept against a later setsockopt of the program */
+  STAT_SLOTS,           /* slots patched now */
+  STAT_SLOTS_UNPATCHED, /* slots left unpatched now, the table being full */
+  STAT_UNTAGGED,        /* sockets configured beyond the tag table: their values are not kept */
+  STAT_EVENTS_LOST,     /* events the ring overwrote before they were drained */
+  STAT_DEAD,            /* connections that ended timed out (FLAG_METRICS) */
+  STAT_KEPT_BY_OPTION,  /* + the option's index, KEPT_OPTIONS of them */
+  STAT_BY_SET = STAT_KEPT_BY_OPTION + KEPT_OPTIONS, /* + set × SET_FIGURES + one of SET_* */
+};
+enum { SET_CONFIGURED, SET_FAILED, SET_DEAD, SET_FIGURES = SET_DEAD + CAUSES };
+enum { STAT_TOTAL = STAT_BY_SET + MAX_SETS * SET_FIGURES };
+
+/* An event, as kahook_events() writes it: EVENT_WORDS int32 words. */
+enum { EVENT_KIND, EVENT_FD, EVENT_SET, EVENT_SETTING, EVENT_ERRNO, EVENT_WORDS };
+enum { EVENT_CONFIGURED = 1, EVENT_FAILED = 2 };
+
+void kahook_figures_reset(void);
+void kahook_figure_set(int stat, int64_t value);
+/* A socket configured with set `set`, or failed at its setting `failed` (-1: none) with errno `error`. */
+void kahook_record_socket(int fd, int set, int failed, int error, int untagged);
+void kahook_record_kept(int level, int name);
+void kahook_record_dead(int set, int cause);
 
 /* lines.c: one stderr line, "kahook: ...", built without allocation; the text is cut at 1023 bytes. */
 struct line { char text[1024]; size_t used; };
@@ -102,8 +127,6 @@ void kahook_emit(struct line *l);
  * program loaded with the library preloaded may dlopen its socket code later (Python's _socket). */
 int kahook_install_with(const int32_t *words, int32_t count, int require_connect);
 void kahook_rewalk(void);
-int64_t kahook_patched(void);   /* slots patched now */
-int64_t kahook_unpatched(void); /* slots the last walk left unpatched, the table being full */
 
 /* Both supported architectures are 64-bit: relocation info is split the ELF64 way. */
 #define R_TYPE(info) ELF64_R_TYPE(info)
@@ -124,6 +147,10 @@ int64_t kahook_unpatched(void); /* slots the last walk left unpatched, the table
 
 KAHOOK_EXPORT int32_t kahook_install(const int32_t *words, int32_t count);
 KAHOOK_EXPORT int32_t kahook_uninstall(void);
-KAHOOK_EXPORT int64_t kahook_stat(int32_t which);
+/* Copies the figures (at most capacity) to out; returns how many there are. */
+KAHOOK_EXPORT int32_t kahook_counters(int64_t *out, int32_t capacity);
+/* Copies the events after *cursor (at most capacity) to out, EVENT_WORDS each, and moves the
+ * cursor past them; returns how many it copied. Capacity 0 moves the cursor past them all. */
+KAHOOK_EXPORT int32_t kahook_events(int32_t *out, int32_t capacity, int64_t *cursor);
 
 #endif

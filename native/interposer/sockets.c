@@ -19,14 +19,12 @@
 
 /* A tag per fd below 1 Mi, one byte each: pages never touched stay unbacked. A socket with a
  * larger fd is configured at connect and listen all the same, but without a tag its values are
- * not kept against the program's later calls (counted as STAT_UNTAGGED).
+ * not kept against the program's later calls (counted in STAT_UNTAGGED).
  * Aligned to the largest page size (64 KiB on arm64) so the table can be dropped whole. */
 enum { TAGS = KAHOOK_TAGS };
 enum { TAG_UNKNOWN, TAG_OTHER, TAG_TCP, TAG_SET /* + set index */ };
 static _Atomic unsigned char tags[TAGS] __attribute__((aligned(1 << 16)));
 static atomic_int tagged_below; /* every fd with a tag is below it: bounds close_range's sweep */
-
-static _Atomic int64_t counters[STAT_COUNT];
 
 #define REAL(fn, type) ((type *)kahook_real[fn])
 
@@ -43,7 +41,6 @@ static void tag(int fd, int value) {
   atomic_store_explicit(&tags[fd], (unsigned char)value, memory_order_relaxed);
 }
 
-void kahook_count(int stat) { atomic_fetch_add_explicit(&counters[stat], 1, memory_order_relaxed); }
 
 /* ---- debug lines: one write(2) each, no allocation ---- */
 
@@ -123,8 +120,7 @@ static void configure(int fd, int k) {
     }
   }
   int failed = i < set->count, untagged = fd >= TAGS;
-  kahook_count(failed ? STAT_FAILED : STAT_CONFIGURED);
-  if (untagged) kahook_count(STAT_UNTAGGED);
+  kahook_record_socket(fd, k, failed ? i : -1, error, untagged);
   if (!(kahook_config.flags & FLAG_DEBUG)) return;
   struct line l;
   begin(&l, fd, k);
@@ -225,7 +221,7 @@ static int wrap_setsockopt(int fd, int level, int name, const void *value, sockl
     for (int i = 0; i < set->count; i++) {
       const struct setting *s = &set->settings[i];
       if (!s->sticky || s->level != level || s->name != name || s->value == *(const int *)value) continue;
-      kahook_count(STAT_REPLACED);
+      kahook_record_kept(level, name);
       if (kahook_config.flags & FLAG_DEBUG) {
         struct line l;
         begin(&l, fd, t - TAG_SET);
@@ -241,9 +237,39 @@ static int wrap_setsockopt(int fd, int level, int name, const void *value, sockl
   return REAL(FN_SETSOCKOPT, setsockopt_fn)(fd, level, name, value, length);
 }
 
+/* Why a configured connection the program closes had ended, from TCP_INFO (struct tcp_info of
+ * <linux/tcp.h>, whose offsets are the kernel's ABI): in TCP_CLOSE after it was established, with
+ * keepalive probes unanswered, or with retransmissions of unacknowledged data; -1 otherwise (it
+ * is open, or ended by a FIN or a reset). */
+enum { INFO_STATE = 0, INFO_RETRANSMITS = 2, INFO_PROBES = 3, INFO_SEGS_IN = 140, INFO_BYTES = 144 };
+enum { TCP_CLOSE_STATE = 7, TCP_INFO_OPTION = 11 };
+
+static int ended_by(int fd, int set) {
+  unsigned char info[INFO_BYTES] = {0};
+  socklen_t length = sizeof info;
+  uint32_t segments_in;
+  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO_OPTION, info, &length) != 0 || length < INFO_BYTES) return -1;
+  memcpy(&segments_in, info + INFO_SEGS_IN, sizeof segments_in);
+  if (info[INFO_STATE] != TCP_CLOSE_STATE || segments_in == 0) return -1;
+  if (info[INFO_PROBES] > 0) return CAUSE_KEEPALIVE;
+  if (info[INFO_RETRANSMITS] == 0) return -1;
+  const struct set *s = &kahook_config.set[set];
+  for (int i = 0; i < s->count; i++)
+    if (s->settings[i].level == IPPROTO_TCP && s->settings[i].name == TCP_USER_TIMEOUT && s->settings[i].value > 0)
+      return CAUSE_USER_TIMEOUT;
+  return CAUSE_RETRANSMISSIONS;
+}
+
 /* A closed fd's number is free for anything: its tag goes first, so that the next socket with
- * that number, however it is made, is looked at afresh and never takes this one's settings. */
+ * that number, however it is made, is looked at afresh and never takes this one's settings.
+ * With FLAG_METRICS, a configured connection is asked first why it ended (one getsockopt). */
 static int wrap_close(int fd) {
+  int t = tag_of(fd);
+  if (t >= TAG_SET && (kahook_config.flags & FLAG_METRICS)) {
+    int saved = errno, cause = ended_by(fd, t - TAG_SET);
+    if (cause >= 0) kahook_record_dead(t - TAG_SET, cause);
+    errno = saved;
+  }
   tag(fd, TAG_UNKNOWN);
   return REAL(FN_CLOSE, close_fn)(fd);
 }
@@ -322,11 +348,5 @@ void kahook_reset(void) {
   if (madvise(tags, sizeof tags, MADV_DONTNEED) != 0)
     for (int fd = 0; fd < TAGS; fd++) tag(fd, TAG_UNKNOWN);
   atomic_store_explicit(&tagged_below, 0, memory_order_relaxed);
-  for (int i = 0; i < STAT_COUNT; i++) atomic_store_explicit(&counters[i], 0, memory_order_relaxed);
-}
-
-int64_t kahook_stat(int32_t which) {
-  if (which == STAT_SLOTS) return kahook_patched();
-  if (which == STAT_SLOTS_DROPPED) return kahook_unpatched();
-  return which >= 0 && which < STAT_COUNT ? atomic_load_explicit(&counters[which], memory_order_relaxed) : -EINVAL;
+  kahook_figures_reset();
 }

@@ -59,7 +59,8 @@ function withFd<T>(target: Target, use: (libc: Libc, fd: number) => T): T {
   }
 }
 
-function syscallError(
+/** The error of a failed setsockopt or getsockopt of one option, as setSettings and getKeepAlive throw it. */
+export function syscallError(
   syscall: "setsockopt" | "getsockopt",
   fd: number,
   option: string,

@@ -22,6 +22,11 @@ export interface Config {
   rules: Rule[];
   /** KAHOOK_INTERPOSER=0: configure through the JavaScript hooks only, not the native interposer. */
   interposer: boolean;
+  /**
+   * KAHOOK_METRICS=1: the interposer also counts the connections that ended timed out (dead
+   * peers), at the cost of one getsockopt per configured connection, when the program closes it.
+   */
+  metrics: boolean;
 }
 
 /** Environment variables by name, as process.env holds them. */
@@ -61,6 +66,7 @@ export const ENV_NAMES: readonly string[] = [
   "KAHOOK_PROFILE",
   "KAHOOK_RULES",
   "KAHOOK_INTERPOSER",
+  "KAHOOK_METRICS",
 ];
 
 /** The process's values of ENV_NAMES: all configFromEnv reads, so Deno's --allow-env may name just these. */
@@ -106,7 +112,8 @@ export function configFromEnv(given: Env = processEnv(), platform: Platform = cu
     mode: parseMode(env.KAHOOK_MODE),
     debug: parseDebug(env.KAHOOK_DEBUG),
     rules: parseRules(env, platform),
-    interposer: parseInterposer(env.KAHOOK_INTERPOSER),
+    interposer: parseSwitch("KAHOOK_INTERPOSER", env.KAHOOK_INTERPOSER, true),
+    metrics: parseSwitch("KAHOOK_METRICS", env.KAHOOK_METRICS, false),
   };
 }
 
@@ -139,17 +146,14 @@ function parseMode(raw: string | undefined): Mode {
   );
 }
 
-/** Unset or "1": the native interposer where it loads; "0": the JavaScript hooks only. */
-function parseInterposer(raw: string | undefined): boolean {
-  if (raw === undefined || raw === "1") return true;
-  if (raw === "0") return false;
-  throw new KahookError(
-    "KAHOOK_ERR_INVALID_ENV",
-    `KAHOOK_INTERPOSER=${show(raw)} is not valid: expected 1 (the default) or 0`,
-    {
-      variable: "KAHOOK_INTERPOSER",
-    },
-  );
+/** A variable that is "1" or "0", and `fallback` when unset. */
+function parseSwitch(variable: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined) return fallback;
+  if (raw === "1" || raw === "0") return raw === "1";
+  const expected = fallback ? "1 (the default) or 0" : "1, or 0 (the default)";
+  throw new KahookError("KAHOOK_ERR_INVALID_ENV", `${variable}=${show(raw)} is not valid: expected ${expected}`, {
+    variable,
+  });
 }
 
 /** Unset, "" and "0" mean off; anything else means on. */

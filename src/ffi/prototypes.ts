@@ -27,7 +27,8 @@ export const LIBC = {
 export const INTERPOSER = {
   kahook_install: { result: "i32", args: ["pointer", "i32"] },
   kahook_uninstall: { result: "i32", args: [] },
-  kahook_stat: { result: "i64", args: ["i32"] },
+  kahook_counters: { result: "i32", args: ["pointer", "i32"] },
+  kahook_events: { result: "i32", args: ["pointer", "i32", "pointer"] },
 } as const satisfies Record<string, Prototype>;
 
 /** A function as a runtime's FFI binds it: numbers, bigints and typed arrays in; a number, bigint or pointer out. */

@@ -17,6 +17,8 @@ export interface HookConfig {
   rules?: readonly Rule[];
   /** false: configure through the JavaScript hooks only, not the native interposer. Default true. */
   interposer?: boolean;
+  /** true: the interposer counts connections that ended timed out, one getsockopt at each close. Default false. */
+  metrics?: boolean;
 }
 
 /** What a client socket gets, chosen by its destination. */
@@ -62,11 +64,12 @@ export class SocketPlan {
   /** Which sockets get options: connect, listen or socket. */
   readonly mode: Mode;
   readonly debug: boolean;
+  readonly metrics: boolean;
   /** Each rule's destination and settings, in order: the first that matches a client wins. */
   readonly rules: readonly { destination: Destination; settings: ClientSettings }[];
   private readonly matchRule: RuleMatcher;
 
-  constructor({ options, mode = "socket", debug = false, rules = [] }: HookConfig) {
+  constructor({ options, mode = "socket", debug = false, rules = [], metrics = false }: HookConfig) {
     const platform = currentPlatform();
     const settings = compileOptions(options, platform);
     const forClients = (label: string, of: readonly Setting[]): ClientSettings => {
@@ -82,10 +85,23 @@ export class SocketPlan {
     }));
     this.mode = mode;
     this.debug = debug;
+    this.metrics = metrics;
     if (mode !== "connect") {
       this.server = settings;
       this.serverAfterSetKeepAlive = keepAlive(settings);
     }
+  }
+
+  /**
+   * Every set of settings, as the interposer numbers them: [0] listeners', [1] the clients'
+   * default, [2 + i] rule i's. Its debug lines and events name a socket's set by that number.
+   */
+  get sets(): readonly { label: string; settings: readonly Setting[] }[] {
+    const clients = [this.client, ...this.rules.map(({ settings }) => settings)];
+    return [
+      { label: "server", settings: this.server ?? [] },
+      ...clients.map(({ label, beforeConnect }) => ({ label, settings: beforeConnect })),
+    ];
   }
 
   /** The settings for a client connecting to address:port: the first matching rule's, or the default. */

@@ -7,7 +7,7 @@
  *   R = S - 2 rules: port (0 any), address length (0 any, 4, 16), prefix bits, 16 address bytes
  * @module
  */
-import type { ClientSettings, SocketPlan } from "../hooks/plan.ts";
+import type { SocketPlan } from "../hooks/plan.ts";
 import type { Setting } from "../config/options.ts";
 import type { OptionName } from "../sys/platform.ts";
 
@@ -19,6 +19,7 @@ export const NATIVE_INHERIT = "KAHOOK_NATIVE_INHERIT";
 const CONFIGURE_CLIENTS = 1;
 const CONFIGURE_LISTENERS = 2;
 const DEBUG_LINES = 4;
+const DEAD_PEERS = 8;
 /** native/interposer's static limits: sets of at most 16 settings, at most 62 rules. */
 export const MAX_RULES = 62;
 const ADDRESS_WORDS = 16;
@@ -39,8 +40,7 @@ function set(settings: readonly Setting[]): number[] {
 export function compileWords(plan: SocketPlan): Int32Array {
   if (plan.rules.length > MAX_RULES) throw new Error(`${plan.rules.length} rules; the interposer holds ${MAX_RULES}`);
   const flags = (plan.mode !== "listen" ? CONFIGURE_CLIENTS : 0) | (plan.mode !== "connect" ? CONFIGURE_LISTENERS : 0) |
-    (plan.debug ? DEBUG_LINES : 0);
-  const clientSets: readonly ClientSettings[] = [plan.client, ...plan.rules.map(({ settings }) => settings)];
+    (plan.debug ? DEBUG_LINES : 0) | (plan.metrics ? DEAD_PEERS : 0);
   const rules = plan.rules.flatMap(({ destination: { port, network } }) => {
     const address = new Array<number>(ADDRESS_WORDS).fill(0);
     network?.bytes.forEach((byte, index) => (address[index] = byte));
@@ -50,9 +50,8 @@ export function compileWords(plan: SocketPlan): Int32Array {
   return new Int32Array([
     ABI_VERSION,
     flags,
-    1 + clientSets.length,
-    ...set(plan.server ?? []),
-    ...clientSets.flatMap(({ beforeConnect }) => set(beforeConnect)),
+    plan.sets.length,
+    ...plan.sets.flatMap(({ settings }) => set(settings)),
     plan.rules.length,
     ...rules,
   ]);

@@ -3,7 +3,7 @@ import { packageFile } from "../package.ts";
 import { adapter, host } from "../runtimes/index.ts";
 import { shared } from "../process/shared.ts";
 import { compileWords, NATIVE_CONFIG } from "./abi.ts";
-import { STATS } from "./native.ts";
+import { decodeFigures, FIGURE_COUNT, type Figures } from "./figures.ts";
 
 /** Why kahook_install refused, by its negated errno (Linux numbers, as the library is built for Linux only). */
 const REFUSALS: Record<number, string> = {
@@ -58,12 +58,11 @@ export function uninstallInterposer(): boolean {
   return shared.interposer !== undefined && shared.interposer.uninstall() >= 0;
 }
 
-/** The interposer's counters, or undefined when it was never loaded. */
-export function interposerStats(): Record<(typeof STATS)[number], number> | undefined {
-  const native = shared.interposer;
-  if (!native) return undefined;
-  return Object.fromEntries(STATS.map((name, index) => [name, native.stat(index)])) as Record<
-    (typeof STATS)[number],
-    number
-  >;
+/** The interposer's figures since it was last installed, or undefined when it never was. */
+export function interposerFigures(): Figures | undefined {
+  const { interposer, interposerPlan: plan } = shared;
+  if (!interposer || !plan) return undefined;
+  const values = new BigInt64Array(FIGURE_COUNT);
+  interposer.counters(values);
+  return decodeFigures(values, plan.sets.length);
 }

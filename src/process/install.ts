@@ -3,6 +3,7 @@ import { reportLine, socketsFor } from "../hooks/configure.ts";
 import { type HookConfig, SocketPlan } from "../hooks/plan.ts";
 import { installInterposer, uninstallInterposer } from "../interposer/index.ts";
 import { adapter } from "../runtimes/index.ts";
+import { watchInterposerEvents } from "./observe.ts";
 import { shared } from "./shared.ts";
 
 export type { HookConfig } from "../hooks/plan.ts";
@@ -23,6 +24,8 @@ export function install(config: HookConfig = configFromEnv()): boolean {
     const native = installInterposer(plan);
     if ("slots" in native) {
       shared.installed = { by: "interposer", uninstall: uninstallInterposer };
+      shared.interposerPlan = plan;
+      watchInterposerEvents();
       return true;
     }
     if (native.already) return false;

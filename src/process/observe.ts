@@ -1,11 +1,14 @@
 import type { Channel } from "node:diagnostics_channel";
 import type { KahookError } from "../api/errors.ts";
-import { interposerStats } from "../interposer/index.ts";
+import { syscallError } from "../api/keepalive.ts";
 import type { Setting } from "../config/options.ts";
-import { builtin } from "../runtimes/index.ts";
+import { type Cause, CAUSES, KEPT_OPTIONS, type KeptOption } from "../interposer/figures.ts";
+import { interposerFigures } from "../interposer/index.ts";
+import { EVENT, EVENT_KINDS, EVENT_WORDS } from "../interposer/native.ts";
+import { builtin, host } from "../runtimes/index.ts";
 import { shared } from "./shared.ts";
 
-/** The diagnostics_channel on which the hooks publish each socket they configure or fail to. */
+/** The diagnostics_channel on which kahook publishes each socket it configures or fails to. */
 export const SOCKET_CHANNEL = "kahook:socket";
 
 /** What `kahook:socket` carries. */
@@ -20,12 +23,26 @@ export interface SocketEvent {
   error?: KahookError;
 }
 
-/** Counters since the process started. */
+/** Counters since kahook was installed. */
 export interface Stats {
-  /** Sockets on which every option was set. */
+  /** Sockets on which every option was set: client connections and listening sockets. */
   configured: number;
+  /** Of those, client connections. */
+  clients: number;
+  /** Of those, listening sockets (the connections they accept inherit their options in the kernel). */
+  listeners: number;
   /** Sockets on which a setsockopt failed. */
   failed: number;
+  /**
+   * Values kept (the interposer): a later setsockopt of the program, a driver or the runtime,
+   * replaced by the configured value, by option.
+   */
+  kept: Record<KeptOption, number>;
+  /**
+   * Connections that ended timed out (the interposer, with KAHOOK_METRICS=1): keepalive probes
+   * unanswered, TCP_USER_TIMEOUT, or the kernel's retransmission limit with no user timeout set.
+   */
+  deadPeers: Record<Cause, number>;
   /**
    * Sockets the interposer configured whose fd lies beyond its tag table (1 Mi fds: only when
    * fs.nr_open was raised): the program's later keepalive calls on them are not replaced.
@@ -33,29 +50,100 @@ export interface Stats {
   untagged: number;
   /** Slots the interposer left unpatched now, its table (512) being full: calls through them pass it by. */
   slotsUnpatched: number;
+  /** Events of the interposer's sockets that were overwritten before `kahook:socket` got them. */
+  eventsLost: number;
 }
 
-let channel: Channel | undefined;
+const zeros = <Key extends string>(keys: readonly Key[]) =>
+  Object.fromEntries(keys.map((key) => [key, 0])) as Record<Key, number>;
 
 /** A copy of the counters: the interposer's and the JavaScript hooks', whichever configured the sockets. */
 export function stats(): Stats {
   const { counters } = shared;
-  const native = interposerStats();
+  const figures = interposerFigures();
+  const [listeners, ...clients] = figures?.sets ?? [];
   return {
-    configured: counters.configured + (native?.configured ?? 0),
-    failed: counters.failed + (native?.failed ?? 0),
-    untagged: native?.untagged ?? 0,
-    slotsUnpatched: native?.slotsUnpatched ?? 0,
+    configured: counters.configured + (figures?.totals.configured ?? 0),
+    clients: counters.clients + clients.reduce((total, set) => total + set.configured, 0),
+    listeners: counters.listeners + (listeners?.configured ?? 0),
+    failed: counters.failed + (figures?.totals.failed ?? 0),
+    kept: figures?.kept ?? zeros(KEPT_OPTIONS),
+    deadPeers: Object.fromEntries(
+      CAUSES.map((cause) => [cause, figures?.sets.reduce((total, set) => total + set.dead[cause], 0) ?? 0]),
+    ) as Record<Cause, number>,
+    untagged: figures?.totals.untagged ?? 0,
+    slotsUnpatched: figures?.totals.slotsUnpatched ?? 0,
+    eventsLost: figures?.totals.eventsLost ?? 0,
   };
 }
 
-/** Counts a socket and, when anyone listens on `kahook:socket`, publishes it. */
-export function observeSocket(fd: number, label: string, settings: readonly Setting[], error?: KahookError): void {
-  shared.counters[error ? "failed" : "configured"]++;
-  channel ??= builtin("node:diagnostics_channel").channel(SOCKET_CHANNEL);
-  if (!channel.hasSubscribers) return;
+let channel: Channel | undefined;
+
+/** Publishes a socket on `kahook:socket`; the event is built only when anyone listens. */
+function publish(fd: number, label: string, settings: readonly Setting[], error?: KahookError): void {
+  if (!channel?.hasSubscribers) return;
   const values = Object.fromEntries(settings.map(({ socketOption, value }) => [socketOption.constant, value]));
   channel.publish(
     error ? { fd, label, settings: values, error } : { fd, label, settings: values } satisfies SocketEvent,
   );
+}
+
+/** Counts a socket the JavaScript hooks configured and, when anyone listens on `kahook:socket`, publishes it. */
+export function observeSocket(fd: number, label: string, settings: readonly Setting[], error?: KahookError): void {
+  const { counters } = shared;
+  if (error) counters.failed++;
+  else {
+    counters.configured++;
+    counters[label.startsWith("client") ? "clients" : "listeners"]++;
+  }
+  // The hooks run where node:net is loaded: the module costs nothing more.
+  channel ??= builtin("node:diagnostics_channel").channel(SOCKET_CHANNEL);
+  publish(fd, label, settings, error);
+}
+
+/** How often the interposer's events are drained, ms: an event reaches `kahook:socket` at most this long after its socket. */
+export const EVENT_DRAIN_MS = 1000;
+/** Events copied per call; a drain calls until the ring is empty. */
+const BATCH = 256;
+
+/** Where the drain is in the interposer's ring of events: the ring starts again at each install. */
+const cursor = new BigInt64Array(1);
+let draining = false;
+
+/** Publishes the interposer's events that wait in its ring, or, while no one listens, moves past them. */
+function drain(): void {
+  const { interposer, installed, interposerPlan: plan } = shared;
+  if (!interposer || installed?.by !== "interposer" || !plan) return;
+  if (!channel?.hasSubscribers) return void interposer.events(new Int32Array(0), cursor);
+  const words = new Int32Array(BATCH * EVENT_WORDS);
+  const sets = plan.sets;
+  for (let copied = BATCH; copied === BATCH;) {
+    copied = interposer.events(words, cursor);
+    for (let i = 0; i < copied; i++) {
+      const event = words.subarray(i * EVENT_WORDS, (i + 1) * EVENT_WORDS);
+      const { label, settings } = sets[event[EVENT.set]] ?? { label: "client", settings: [] };
+      const fd = event[EVENT.fd];
+      const failed = settings[event[EVENT.setting]];
+      const error = event[EVENT.kind] === EVENT_KINDS.failed && failed
+        ? syscallError("setsockopt", fd, failed.option, failed.socketOption, event[EVENT.errno], failed.value)
+        : undefined;
+      publish(fd, label, settings, error);
+    }
+  }
+}
+
+/**
+ * Publishes the interposer's sockets on `kahook:socket`: the library records each socket it
+ * configures in a fixed ring, which a timer drains every EVENT_DRAIN_MS while anyone listens.
+ * Called at each install of the interposer; the timer starts once.
+ */
+export function watchInterposerEvents(): void {
+  cursor[0] = 0n;
+  if (draining) return;
+  draining = true;
+  host.every(EVENT_DRAIN_MS, () => {
+    const loaded = channel ? Promise.resolve(channel) : host.channel(SOCKET_CHANNEL);
+    // The program never sees an exception of kahook's.
+    loaded.then((ready) => (channel = ready)).then(drain).catch(() => {});
+  });
 }

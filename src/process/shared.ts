@@ -1,3 +1,4 @@
+import type { SocketPlan } from "../hooks/plan.ts";
 import type { NativeInterposer } from "../interposer/native.ts";
 import type { Stats } from "./observe.ts";
 
@@ -12,12 +13,14 @@ export interface Shared {
   installed?: { by: "interposer" | "hooks"; uninstall(): boolean };
   /** The native interposer, once loaded. */
   interposer?: NativeInterposer;
+  /** The plan the interposer was last installed with: its figures and events name the plan's setting sets. */
+  interposerPlan?: SocketPlan;
   /** The JavaScript hooks' counters. */
-  counters: Pick<Stats, "configured" | "failed">;
+  counters: Pick<Stats, "configured" | "clients" | "listeners" | "failed">;
 }
 
-const KEY = Symbol.for("kahook.shared.v1");
+const KEY = Symbol.for("kahook.shared.v2");
 
 export const shared: Shared = ((globalThis as unknown as Record<symbol, Shared>)[KEY] ??= {
-  counters: { configured: 0, failed: 0 },
+  counters: { configured: 0, clients: 0, listeners: 0, failed: 0 },
 });

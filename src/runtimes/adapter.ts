@@ -1,3 +1,4 @@
+import type { Channel } from "node:diagnostics_channel";
 import type { HandleFd } from "../fd/lease.ts";
 import type { Libc } from "../ffi/libc.ts";
 import type { RuntimeHooks } from "../hooks/configure.ts";
@@ -21,6 +22,10 @@ export interface Host {
   /** Writes all of text to fd 2 at once, so lines stay whole and ordered even if the program exits next. */
   writeStderr(text: string): void;
   exit(code: number): never;
+  /** Calls run every ms milliseconds, on a timer that never keeps the process alive. */
+  every(ms: number, run: () => void): void;
+  /** A diagnostics_channel channel, loaded the runtime's cheapest way (Deno: ≈ 5 ms the first time). */
+  channel(name: string): Promise<Channel>;
 }
 
 /** Everything kahook does differently in one runtime. runtimes/index.ts picks the adapter once. */

@@ -11,6 +11,7 @@ interface DenoNamespace {
   build: { os: string; arch: string };
   stderr: { writeSync(bytes: Uint8Array): number };
   exit(code: number): never;
+  unrefTimer(id: number): void;
   dlopen(
     path: string,
     symbols: Record<string, { parameters: string[]; result: string }>,
@@ -43,6 +44,10 @@ const host: Host = {
     }
   },
   exit: (code) => Deno.exit(code),
+  // Deno's setInterval returns a number; the types here are Node's.
+  every: (ms, run) => Deno.unrefTimer(setInterval(run, ms) as unknown as number),
+  // An import, not process.getBuiltinModule: globalThis.process costs Deno ≈ 15 ms more.
+  channel: async (name) => (await import("node:diagnostics_channel")).channel(name),
 };
 
 // Deno.dlopen passes a typed array as "buffer" and returns a pointer object as "pointer".

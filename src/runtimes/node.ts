@@ -29,6 +29,8 @@ export const processHost: Host = {
   },
   writeStderr: (text) => void builtin("node:fs").writeSync(2, text),
   exit: (code) => globalThis.process.exit(code),
+  every: (ms, run) => void setInterval(run, ms).unref(),
+  channel: (name) => Promise.resolve(builtin("node:diagnostics_channel").channel(name)),
 };
 
 /** Node: the interposer as a Node-API addon (process.dlopen, ≈ 0.4 ms), libc through koffi (8–15 ms to load, so on first use). */

@@ -93,7 +93,17 @@ for (const flag of PRELOAD_FLAGS) {
     );
     assert.equal(result, {
       again: false,
-      stats: { configured: 2, failed: 0, untagged: 0, slotsUnpatched: 0 },
+      stats: {
+        configured: 2,
+        clients: 1,
+        listeners: 1,
+        failed: 0,
+        kept: { SO_KEEPALIVE: 0, TCP_KEEPIDLE: 0, TCP_KEEPINTVL: 0, TCP_KEEPCNT: 0, TCP_USER_TIMEOUT: 0 },
+        deadPeers: { keepalive: 0, user_timeout: 0, retransmissions: 0 },
+        untagged: 0,
+        slotsUnpatched: 0,
+        eventsLost: 0,
+      },
       uninstalled: true,
       twice: false,
     });

@@ -1,10 +1,15 @@
-/** The kahook:socket channel publishes each socket the JavaScript hooks configure and each failure, none of the interposer's; stats() counts them all. */
+/**
+ * The kahook:socket channel publishes each socket kahook configures and each failure: the
+ * JavaScript hooks' as they configure them, the interposer's within a drain of its ring; stats()
+ * counts them all, by direction.
+ */
 import diagnostics from "node:diagnostics_channel";
 import { once } from "node:events";
 import net from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { install, KahookError, SOCKET_CHANNEL, type SocketEvent, stats, uninstall } from "../../mod.ts";
+import { EVENT_DRAIN_MS } from "../../src/process/observe.ts";
 import { socketsFor } from "../../src/hooks/configure.ts";
 import { SocketPlan } from "../../src/hooks/plan.ts";
 import { compileOptions } from "../../src/config/options.ts";
@@ -42,7 +47,12 @@ test("one event per listener and per client, with the options set; stats() count
     assert.equal(event.settings, { SO_KEEPALIVE: 1, TCP_KEEPIDLE: 21, TCP_KEEPCNT: 4 });
     assert.is(event.error, undefined);
   }
-  assert.equal(stats(), { ...before, configured: before.configured + 1 + CLIENTS });
+  assert.equal(stats(), {
+    ...before,
+    configured: before.configured + 1 + CLIENTS,
+    clients: before.clients + CLIENTS,
+    listeners: before.listeners + 1,
+  });
 });
 
 test("a failure is published with its KahookError and counted", () => {
@@ -76,24 +86,35 @@ test("nobody subscribed: the sockets are still counted", async () => {
   assert.is(stats().configured, before.configured + 1);
 });
 
-test("with the interposer, stats() counts the sockets it configured, and kahook:socket carries none of them", async () => {
-  const events: unknown[] = [];
-  const collect = (message: unknown) => events.push(message);
+test("with the interposer, kahook:socket carries one event per socket it configured, within a drain; stats() counts them", async () => {
+  const events: SocketEvent[] = [];
+  const collect = (message: unknown) => events.push(message as SocketEvent);
   diagnostics.subscribe(SOCKET_CHANNEL, collect);
   const before = stats();
   install({ options });
   try {
     await serveClients();
+    // The ring is drained every EVENT_DRAIN_MS: wait for a few drains at most.
+    for (let waited = 0; events.length < 1 + CLIENTS && waited < 5 * EVENT_DRAIN_MS; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   } finally {
     uninstall();
     diagnostics.unsubscribe(SOCKET_CHANNEL, collect);
   }
-  assert.equal(events, []);
+  assert.equal(events.map((event) => event.label), ["server", ...Array(CLIENTS).fill("client")]);
+  for (const event of events) {
+    assert.ok(event.fd >= 0);
+    assert.equal(event.settings, { SO_KEEPALIVE: 1, TCP_KEEPIDLE: 21, TCP_KEEPCNT: 4 });
+  }
   const after = stats();
-  assert.equal({ configured: after.configured - before.configured, failed: after.failed - before.failed }, {
-    configured: 1 + CLIENTS,
-    failed: 0,
-  });
+  const added = (key: "configured" | "clients" | "listeners" | "failed") => after[key] - before[key];
+  assert.equal([added("configured"), added("clients"), added("listeners"), added("failed")], [
+    1 + CLIENTS,
+    CLIENTS,
+    1,
+    0,
+  ]);
 });
 
 test.run();

@@ -18,8 +18,8 @@ PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 # compiler, qemu and arm64's loader at these very paths. Essential packages (coreutils, dash,
 # util-linux: prlimit, setpriv, unshare; libc-bin: ldconfig) are on every Debian system.
 TOOLS='
-cc                                                gcc                    build,interposer,native-clients,headers,tcp-info,deadpeer-abi,node/fallback,node/run-programs,bench
-/usr/include/stdio.h                              libc6-dev              build,interposer,native-clients,headers,tcp-info,deadpeer-abi,node/fallback,node/run-programs,bench
+cc                                                gcc                    build,interposer,native-clients,headers,tcp-info,deadpeer-abi,node/fallback,node/run-programs,node/run-programs-libc,bench
+/usr/include/stdio.h                              libc6-dev              build,interposer,native-clients,headers,tcp-info,deadpeer-abi,node/fallback,node/run-programs,node/run-programs-libc,bench
 /usr/lib/*-linux-gnu/libc.a                       libc6-dev              node/run-programs
 nm                                                binutils               interposer
 /usr/bin/aarch64-linux-gnu-gcc                    gcc-aarch64-linux-gnu  interposer,node/arm64,node/fallback,node/npm
@@ -29,16 +29,17 @@ openssl                                           openssl                roundtr
 strace                                            strace                 node/strace,node/run-programs,bench
 python3                                           python3                node/run-programs
 awk                                               mawk                   node/run-programs
+go                                                golang-go              node/run-programs-libc
 /usr/lib/postgresql/*/bin/postgres                postgresql             servers,native-clients
 redis-server                                      redis-server           servers,native-clients,node/run-servers
 nginx                                             nginx                  node/run-servers
 ip                                                iproute2               start,node/demo,blackhole
 /usr/lib/libkeepalive.so                          libkeepalive0          bench
-readelf                                           binutils               node/platforms,node/native-abi
+readelf                                           binutils               node/platforms,node/native-abi,node/run-programs-libc
 patchelf                                          patchelf               node/platforms
-musl-gcc                                          musl-tools             node/platforms,node/interposer-platforms
-/usr/lib/x86_64-linux-musl/libc.so                musl-dev               node/platforms,node/interposer-platforms
-/lib/ld-musl-x86_64.so.1                          musl                   node/platforms,node/interposer-platforms,node/native-abi
+musl-gcc                                          musl-tools             node/platforms,node/interposer-platforms,node/run-programs-libc
+/usr/lib/x86_64-linux-musl/libc.so                musl-dev               node/platforms,node/interposer-platforms,node/run-programs-libc
+/lib/ld-musl-x86_64.so.1                          musl                   node/platforms,node/interposer-platforms,node/native-abi,node/run-programs-libc
 /usr/bin/aarch64-linux-musl-gcc                   musl-dev:arm64         node/platforms,node/interposer-platforms
 /lib/ld-musl-aarch64.so.1                         musl:arm64             node/platforms,node/interposer-platforms,node/native-abi
 '

@@ -12,6 +12,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { type Config, configFromEnv } from "../config/env.ts";
 import { KahookError } from "../api/errors.ts";
+import { preloadLibraryPath } from "../interposer/index.ts";
 import { type Parsed, type Spec, usage } from "./args.ts";
 import { preloadObstacle } from "./executable.ts";
 import { COMMAND_NOT_FOUND, EX_CONFIG } from "./exit.ts";
@@ -71,9 +72,10 @@ bun and deno run get --preload (Deno also needs --allow-ffi and --allow-env, or 
 COMMAND (nginx, redis-server, python, npm, a shell script) gets the native interposer through
 LD_PRELOAD (after any libraries LD_PRELOAD already names) and its compiled configuration in
 KAHOOK_NATIVE_CONFIG. The processes COMMAND starts inherit both and are configured too, unless
---no-children is given. A COMMAND the loader will not preload into (a static or set-user-ID
-executable, a musl one) is named on stderr and run unconfigured. Invalid values stop kahook
-before COMMAND starts.
+--no-children is given. A COMMAND the interposer cannot enter (a static, Go or set-user-ID
+executable, one whose loader is neither glibc's nor musl's, or whose glibc is older than the
+interposer needs) is named on stderr and run unconfigured. Invalid values stop kahook before
+COMMAND starts.
 
 Options (each sets the variable named; unset ones keep the inherited value or the default):
 ${
@@ -151,20 +153,20 @@ function withRuntimePreload(command: string[], children: boolean, env: NodeJS.Pr
 
 /** The variables and warning for a COMMAND that is not node, bun or deno: the interposer through LD_PRELOAD. */
 function withLibraryPreload(program: string, config: Config, children: boolean, env: NodeJS.ProcessEnv): void {
-  const obstacle = preloadObstacle(program, env);
-  if (obstacle) {
-    process.stderr.write(`kahook: ${obstacle}; it runs without kahook\n`);
-    return;
-  }
+  let variables: Record<string, string>;
   try {
-    Object.assign(env, preloadEnv(config, children, process.env.LD_PRELOAD));
+    variables = preloadEnv(config, children, process.env.LD_PRELOAD);
   } catch (error) {
     if (error instanceof KahookError) throw error;
     process.stderr.write(
       `kahook: ${(error as Error).message}; only the Node processes it starts are configured (NODE_OPTIONS)\n`,
     );
     env.NODE_OPTIONS = withPreload(process.env.NODE_OPTIONS);
+    return;
   }
+  const obstacle = preloadObstacle(program, preloadLibraryPath(), env);
+  if (obstacle) process.stderr.write(`kahook: ${obstacle}; it runs without kahook\n`);
+  else Object.assign(env, variables);
 }
 
 /** Runs `kahook run ARGS`; resolves to the exit status to leave with. */

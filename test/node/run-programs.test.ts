@@ -13,44 +13,18 @@ import * as assert from "uvu/assert";
 import { EX_CONFIG } from "../../src/commands/exit.ts";
 import { preloadLibraryPath } from "../../src/interposer/index.ts";
 import { execFileSync } from "../../src/runtimes/spawn.ts";
+import { cli, kahook, PAIR_SOURCE, readPair, system, UNTOUCHED } from "../_pair.ts";
 import { root } from "../_repo.ts";
 import { run, succeeded } from "../_run.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "kahook-run-"));
-const cli = join(root, "dist/src/cli.js");
 const pair = join(dir, "pair");
 const staticPair = join(dir, "pair-static");
-const source = join(root, "test/fixtures/run/pair.c");
-execFileSync("cc", ["-Wall", "-Wextra", "-Werror", "-o", pair, source]);
-execFileSync("cc", ["-Wall", "-Wextra", "-Werror", "-static", "-o", staticPair, source]);
+execFileSync("cc", ["-Wall", "-Wextra", "-Werror", "-o", pair, PAIR_SOURCE]);
+execFileSync("cc", ["-Wall", "-Wextra", "-Werror", "-static", "-o", staticPair, PAIR_SOURCE]);
 
-/** The kernel's defaults, which an untouched socket reads back: [SO_KEEPALIVE, idle s, interval s, count, user timeout ms, SYN count]. */
-const system = ["tcp_keepalive_time", "tcp_keepalive_intvl", "tcp_keepalive_probes", "tcp_syn_retries"].map((name) =>
-  Number(readFileSync(`/proc/sys/net/ipv4/${name}`, "utf8"))
-);
-const UNTOUCHED = [0, system[0], system[1], system[2], 0, system[3]];
 /** libkeepalive's defaults: 15 s idle, 15 s interval, 9 probes, and the user timeout they derive, (15 + 15 × 9) × 1000 ms. */
 const DEFAULTS = [1, 15, 15, 9, 150_000, system[3]];
-
-/** The fixture's readback; the window clamp (the last value) is left out, the kernel sizes it. */
-interface Pair {
-  pid: number;
-  listener: number[];
-  accepted: number[];
-  client: number[];
-}
-const withoutClamp = (values: number[]) => values.slice(0, 6);
-
-/** `kahook ARGS` with the environment given added to a clean one (no TCP_* or KAHOOK_* of the test's). */
-function kahook(args: string[], env: Record<string, string> = {}) {
-  return run(process.execPath, [cli, ...args], env);
-}
-
-function readPair(stdout: string): Pair {
-  const pair = JSON.parse(stdout.trim().split("\n").pop()!) as Pair;
-  for (const role of ["listener", "accepted", "client"] as const) pair[role] = withoutClamp(pair[role]);
-  return pair;
-}
 
 /**
  * The setsockopt calls strace saw on the fixture's client socket before its connect(2), as

@@ -36,8 +36,6 @@ export const FIGURE_COUNT = TOTALS.length + KEPT_OPTIONS.length + MAX_SETS * PER
 export const FIGURES_MAGIC = "kahook figures 1";
 
 export type Total = (typeof TOTALS)[number];
-export type KeptOption = (typeof KEPT_OPTIONS)[number];
-export type Cause = (typeof CAUSES)[number];
 
 /** One setting set's figures. */
 export interface SetFigures {

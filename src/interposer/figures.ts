@@ -16,16 +16,20 @@ export const TOTALS = [
   "eventsLost",
   "dead",
 ] as const;
+/** An option whose configured value the interposer keeps against a later setsockopt. */
+export type KeptOption = "SO_KEEPALIVE" | "TCP_KEEPIDLE" | "TCP_KEEPINTVL" | "TCP_KEEPCNT" | "TCP_USER_TIMEOUT";
+/** Why a connection ended timed out: keepalive probes unanswered, TCP_USER_TIMEOUT, or the kernel's retransmission limit. */
+export type Cause = "keepalive" | "user_timeout" | "retransmissions";
 /** The sticky options whose kept values are counted apart, in kahook.h's order. */
-export const KEPT_OPTIONS = [
+export const KEPT_OPTIONS: readonly KeptOption[] = [
   "SO_KEEPALIVE",
   "TCP_KEEPIDLE",
   "TCP_KEEPINTVL",
   "TCP_KEEPCNT",
   "TCP_USER_TIMEOUT",
-] as const;
-/** Why a connection ended timed out: keepalive probes unanswered, TCP_USER_TIMEOUT, or the kernel's retransmission limit. */
-export const CAUSES = ["keepalive", "user_timeout", "retransmissions"] as const;
+];
+/** In kahook.h's CAUSE_* order. */
+export const CAUSES: readonly Cause[] = ["keepalive", "user_timeout", "retransmissions"];
 /** Per setting set (0 listeners, 1 clients, 2 + i rule i): configured, failed, then dead by cause. */
 const PER_SET = 2 + CAUSES.length;
 /** kahook.h's MAX_SETS. */

@@ -16,10 +16,8 @@ export const ABI_VERSION = 1;
 export const NATIVE_CONFIG = "KAHOOK_NATIVE_CONFIG";
 /** "0": the preloaded library leaves the environment of the program's children without itself. */
 export const NATIVE_INHERIT = "KAHOOK_NATIVE_INHERIT";
-const CONFIGURE_CLIENTS = 1;
-const CONFIGURE_LISTENERS = 2;
-const DEBUG_LINES = 4;
-const DEAD_PEERS = 8;
+/** The flags word's bits: configure clients, configure listeners, debug lines, count dead peers at close. */
+export const FLAGS = { clients: 1, listeners: 2, debug: 4, deadPeers: 8 } as const;
 /** native/interposer's static limits: sets of at most 16 settings, at most 62 rules. */
 export const MAX_RULES = 62;
 const ADDRESS_WORDS = 16;
@@ -39,8 +37,8 @@ function set(settings: readonly Setting[]): number[] {
 /** The words for a plan; throws when it has more rules than the library holds. */
 export function compileWords(plan: SocketPlan): Int32Array {
   if (plan.rules.length > MAX_RULES) throw new Error(`${plan.rules.length} rules; the interposer holds ${MAX_RULES}`);
-  const flags = (plan.mode !== "listen" ? CONFIGURE_CLIENTS : 0) | (plan.mode !== "connect" ? CONFIGURE_LISTENERS : 0) |
-    (plan.debug ? DEBUG_LINES : 0) | (plan.metrics ? DEAD_PEERS : 0);
+  const flags = (plan.mode !== "listen" ? FLAGS.clients : 0) | (plan.mode !== "connect" ? FLAGS.listeners : 0) |
+    (plan.debug ? FLAGS.debug : 0) | (plan.metrics ? FLAGS.deadPeers : 0);
   const rules = plan.rules.flatMap(({ destination: { port, network } }) => {
     const address = new Array<number>(ADDRESS_WORDS).fill(0);
     network?.bytes.forEach((byte, index) => (address[index] = byte));

@@ -63,8 +63,9 @@ export function drive(
 export function checkRun(label: string, r: Printed, closeRange: boolean): void {
   const is = (field: string, expected: unknown) => assert.equal(r[field], expected, `${label}: ${field}`);
   // The driver's socket, connect, listen, accept, setsockopt, close, dup, dup2, dup3, fcntl,
-  // dlopen (and close_range); after the dlopen, the peer's socket, connect, close and dlopen too.
-  const own = closeRange ? 12 : 11;
+  // dlopen, syscall (and close_range); after the dlopen, the peer's socket, connect, close and
+  // dlopen too.
+  const own = closeRange ? 13 : 12;
   is("invalid", -22); // one word short: -EINVAL
   is("version", -22); // ABI version 2: -EINVAL
   is("patched", own);

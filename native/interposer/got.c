@@ -234,6 +234,7 @@ static void bind_lazy(const struct slot *s) {
   case FN_DUP3: ((dup3_fn *)entry)(-1, -1, 0); break;
   case FN_FCNTL: case FN_FCNTL64: ((fcntl_fn *)entry)(-1, F_GETFD); break;
   case FN_CLOSE_RANGE: ((close_range_fn *)entry)(1, 0, 0); break; /* EINVAL: first above last */
+  case FN_SYSCALL: ((syscall_fn *)entry)(-1L); break;                /* ENOSYS */
   case FN_DLOPEN: ((dlopen_fn *)entry)(NULL, 0), dlerror(); break;
   }
 }

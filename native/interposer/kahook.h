@@ -48,11 +48,12 @@ int kahook_config_load(const int32_t *words, int32_t count);
 
 /* The wrapped functions; the order indexes kahook_names, kahook_real and kahook_wrapper. A C
  * library may lack those from FN_OPTIONAL on (glibc before 2.34 has no close_range, before 2.28
- * no fcntl64; musl may lack both), which are then left unwrapped. dlopen lives in libdl before
+ * no fcntl64; musl may lack both), which are then left unwrapped; syscall is among them so that
+ * a C library without it loses nothing else. dlopen lives in libdl before
  * glibc 2.34. */
 enum {
   FN_SOCKET, FN_CONNECT, FN_LISTEN, FN_ACCEPT, FN_ACCEPT4, FN_SETSOCKOPT, FN_CLOSE, FN_DUP, FN_DUP2, FN_DUP3,
-  FN_FCNTL, FN_DLOPEN, FN_OPTIONAL, FN_FCNTL64 = FN_OPTIONAL, FN_CLOSE_RANGE, FN_COUNT
+  FN_FCNTL, FN_DLOPEN, FN_OPTIONAL, FN_FCNTL64 = FN_OPTIONAL, FN_CLOSE_RANGE, FN_SYSCALL, FN_COUNT
 };
 typedef int socket_fn(int, int, int);
 typedef int connect_fn(int, const struct sockaddr *, socklen_t);
@@ -66,6 +67,7 @@ typedef int dup2_fn(int, int);
 typedef int dup3_fn(int, int, int);
 typedef int fcntl_fn(int, int, ...);
 typedef int close_range_fn(unsigned, unsigned, int);
+typedef long syscall_fn(long, ...);
 typedef void *dlopen_fn(const char *, int);
 
 /* libc.c: the C library's own definitions of the wrapped functions, from its handles: libc,

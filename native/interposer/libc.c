@@ -7,7 +7,7 @@
 
 const char *const kahook_names[FN_COUNT] = {
     "socket", "connect", "listen", "accept", "accept4", "setsockopt", "close", "dup",
-    "dup2",   "dup3",    "fcntl",  "dlopen", "fcntl64", "close_range",
+    "dup2",   "dup3",    "fcntl",  "dlopen", "fcntl64", "close_range", "syscall",
 };
 void *kahook_real[FN_COUNT];
 static void *definitions[FN_COUNT][DEFINITIONS];

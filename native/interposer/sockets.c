@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "kahook.h"
 
@@ -260,10 +261,10 @@ static int ended_by(int fd, int set) {
   return CAUSE_RETRANSMISSIONS;
 }
 
-/* A closed fd's number is free for anything: its tag goes first, so that the next socket with
- * that number, however it is made, is looked at afresh and never takes this one's settings.
- * With FLAG_METRICS, a configured connection is asked first why it ended (one getsockopt). */
-static int wrap_close(int fd) {
+/* Before fd is closed. Its number is then free for anything: its tag goes, so that the next
+ * socket with that number, however it is made, is looked at afresh and never takes this one's
+ * settings. With FLAG_METRICS, a configured connection is asked first why it ended (one getsockopt). */
+static void closing(int fd) {
   int t = tag_of(fd);
   if (t >= TAG_SET && (kahook_config.flags & FLAG_METRICS)) {
     int saved = errno, cause = ended_by(fd, t - TAG_SET);
@@ -271,7 +272,24 @@ static int wrap_close(int fd) {
     errno = saved;
   }
   tag(fd, TAG_UNKNOWN);
+}
+
+static int wrap_close(int fd) {
+  closing(fd);
   return REAL(FN_CLOSE, close_fn)(fd);
+}
+
+/* libuv closes its fds with syscall(SYS_close), past close(3). Every system call takes at most
+ * six arguments, passed in registers as longs on x86_64 and aarch64, which is how glibc's and
+ * musl's syscall() read them too. */
+static long wrap_syscall(long number, ...) {
+  long a[6];
+  va_list arguments;
+  va_start(arguments, number);
+  for (int i = 0; i < 6; i++) a[i] = va_arg(arguments, long);
+  va_end(arguments);
+  if (number == SYS_close) closing((int)a[0]);
+  return REAL(FN_SYSCALL, syscall_fn)(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
 /* The tag follows the socket to the number it is duplicated to, which stops being what it was. */
@@ -339,7 +357,7 @@ void *const kahook_wrapper[FN_COUNT] = {
     [FN_ACCEPT] = (void *)wrap_accept,   [FN_ACCEPT4] = (void *)wrap_accept4, [FN_SETSOCKOPT] = (void *)wrap_setsockopt,
     [FN_CLOSE] = (void *)wrap_close,     [FN_DUP] = (void *)wrap_dup,         [FN_DUP2] = (void *)wrap_dup2,
     [FN_DUP3] = (void *)wrap_dup3,       [FN_FCNTL] = (void *)wrap_fcntl,     [FN_DLOPEN] = (void *)wrap_dlopen,
-    [FN_FCNTL64] = (void *)wrap_fcntl64, [FN_CLOSE_RANGE] = (void *)wrap_close_range,
+    [FN_FCNTL64] = (void *)wrap_fcntl64, [FN_CLOSE_RANGE] = (void *)wrap_close_range, [FN_SYSCALL] = (void *)wrap_syscall,
 };
 
 /* Forgets the tags and counts of a previous install, whose set numbers no longer apply.

@@ -8,16 +8,25 @@
  * functions cannot be found. The fixtures are C programs, whatever Node runs the test: it runs
  * under the Node that runs the suite, not again under each Node of the matrix.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { compileWords } from "../../src/interposer/abi.ts";
+import { compileWords, FLAGS } from "../../src/interposer/abi.ts";
 import { SocketPlan } from "../../src/hooks/plan.ts";
 import { configFromEnv } from "../../src/config/env.ts";
-import { buildInterposer, checkFork, checkRun, checkThreads, drive, runFixture, SYSTEM } from "../_driver.ts";
+import {
+  buildInterposer,
+  checkFork,
+  checkRun,
+  checkThreads,
+  drive,
+  type Printed,
+  runFixture,
+  SYSTEM,
+} from "../_driver.ts";
 import { inspectProcess, type SocketReport } from "../../src/remote/process.ts";
 import { startCommand } from "../_fixture.ts";
 import { type Arch, compile, DEBIAN, NODE16, platform, PLATFORMS, type Target } from "../_platforms.ts";
@@ -27,6 +36,7 @@ import { RUNTIME_BINARIES } from "../_runtimes.ts";
 const matrixNode = (Object.values(RUNTIME_BINARIES) as string[]).includes(process.execPath);
 const shipped = (arch: Arch, name: string) => join(root, "native/build", `linux-${arch}`, name);
 const fixture = (name: string) => join(root, "test/fixtures", name);
+const DEAD_PEERS = FLAGS.deadPeers;
 
 /** libkeepalive's variables, compiled as `kahook env` compiles them for libkahook.so. */
 const CONFIGURED = { TCP_KEEPIDLE: "11", TCP_KEEPINTVL: "7", TCP_KEEPCNT: "3", TCP_USER_TIMEOUT: "12345" };
@@ -107,6 +117,42 @@ if (!matrixNode) {
     } finally {
       await child.stop();
     }
+  });
+
+  test("dead peers, with their flag: counted at close by cause and set (keepalive, user timeout; a reset is not), for one getsockopt more per configured connection closed", () => {
+    const program = join(dir, "dead");
+    compile(DEBIAN.x64.compiler, [fixture("interposer/dead.c")], program, ["-ldl"]);
+    const library = shipped("x64", "kahook.node");
+    const traced = (flags: number): Printed => {
+      const log = join(dir, `dead-${flags}.strace`);
+      const r = runFixture(DEBIAN.x64, "strace", [
+        "-f",
+        "-o",
+        log,
+        "-e",
+        "trace=getsockopt",
+        program,
+        library,
+        String(flags),
+      ]);
+      return {
+        ...r,
+        getsockopt: readFileSync(log, "utf8").split("\n").filter((line) => line.includes("getsockopt(")).length,
+      };
+    };
+    const counted = traced(DEAD_PEERS);
+    const [ETIMEDOUT, ECONNRESET] = [110, 104];
+    assert.equal(counted.errors, [ETIMEDOUT, ETIMEDOUT, ECONNRESET], "how each connection ended");
+    // configured, failed, dead by keepalive, by user timeout, by retransmissions
+    assert.equal(counted.clients, [2, 0, 1, 0, 0], "the clients' set: the idle connection ended by keepalive");
+    assert.equal(
+      counted.rule,
+      [1, 0, 0, 1, 0],
+      "rule 1: the busy connection ended by its user timeout, closed by syscall()",
+    );
+    const uncounted = traced(0);
+    assert.equal([uncounted.clients, uncounted.rule], [[2, 0, 0, 0, 0], [1, 0, 0, 0, 0]], "without the flag, none");
+    assert.is(counted.getsockopt - uncounted.getsockopt, 3, "one TCP_INFO per configured connection closed");
   });
 
   test("a full slot table: what fits is patched, the rest is counted and named under KAHOOK_DEBUG", () => {

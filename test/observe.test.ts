@@ -8,11 +8,11 @@ import { once } from "node:events";
 import net from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { install, KahookError, SOCKET_CHANNEL, type SocketEvent, stats, uninstall } from "../../mod.ts";
-import { EVENT_DRAIN_MS } from "../../src/process/observe.ts";
-import { socketsFor } from "../../src/hooks/configure.ts";
-import { SocketPlan } from "../../src/hooks/plan.ts";
-import { compileOptions } from "../../src/config/options.ts";
+import { install, KahookError, SOCKET_CHANNEL, type SocketEvent, stats, uninstall } from "../mod.ts";
+import { EVENT_DRAIN_MS } from "../src/process/observe.ts";
+import { socketsFor } from "../src/hooks/configure.ts";
+import { SocketPlan } from "../src/hooks/plan.ts";
+import { compileOptions } from "../src/config/options.ts";
 
 const CLIENTS = 3;
 const options = { enable: true, idle: 21_000, count: 4 };

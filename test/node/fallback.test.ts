@@ -25,7 +25,8 @@ server.listen(0, "127.0.0.1", () => {
 `;
 const ENV = { TCP_KEEPIDLE: "11", TCP_KEEPINTVL: "7", TCP_KEEPCNT: "3", KAHOOK_DEBUG: "1" };
 const CONFIGURED = { idle: 11_000, interval: 7_000, count: 3 };
-const NOT_ACTIVE = /^kahook: interposer not active: (.*); the node hooks configure node:net sockets$/m;
+const NOT_ACTIVE =
+  /^kahook: interposer not active: (.*); the JavaScript hooks configure node:net sockets; not covered: a C library through bun:ffi, Deno\.dlopen or koffi, or a Node addon$/m;
 
 let project: ReturnType<typeof packedProject> | undefined;
 const library = (arch: string) => join(project!.dir, `node_modules/kahook/native/build/linux-${arch}/kahook.node`);

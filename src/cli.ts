@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import process from "node:process";
 import { apply, APPLY_HELP, APPLY_OPTIONS } from "./commands/apply.ts";
 import { parseArgs, type Parsed, type Spec, usage } from "./commands/args.ts";
-import { check, CHECK_HELP } from "./commands/check.ts";
+import { check, CHECK_HELP, CHECK_OPTIONS } from "./commands/check.ts";
 import { config, CONFIG_HELP } from "./commands/config.ts";
 import { demo, DEMO_HELP } from "./commands/demo.ts";
 import { env, ENV_HELP, ENV_OPTIONS } from "./commands/env.ts";
@@ -56,7 +56,15 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   run: { help: RUN_HELP, options: RUN_OPTIONS, main: run },
   env: { help: ENV_HELP, options: ENV_OPTIONS, main: (args) => print(env(args)) },
-  check: { help: CHECK_HELP, options: {}, main: async () => print(await check()) },
+  check: {
+    help: CHECK_HELP,
+    options: CHECK_OPTIONS,
+    main: async (args) => {
+      const { report, status } = await check(args);
+      print(report);
+      return status;
+    },
+  },
   demo: { help: DEMO_HELP, options: {}, main: demo },
   config: { help: CONFIG_HELP, options: {}, main: () => print(config()) },
   inspect: { help: INSPECT_HELP, options: INSPECT_OPTIONS, main: (args) => print(inspect(args)) },

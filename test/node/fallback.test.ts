@@ -71,4 +71,24 @@ test("the library missing from the install: the JavaScript hooks configure the s
   assert.match(stderr.match(NOT_ACTIVE)?.[1] ?? stderr, /kahook\.node/);
 });
 
+test("kahook check in that install: the interposer is not active, the reason names the file; --require-interposer exits 4", () => {
+  assert.not.ok(existsSync(library("x64")), "the previous test removed the library");
+  const check = (args: string[]) =>
+    spawnSync(process.execPath, [join(project!.dir, "node_modules/.bin/kahook"), "check", ...args], {
+      cwd: project!.dir,
+      env: cleanEnv(),
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+  const plain = check([]);
+  assert.is(plain.status, 0, plain.stderr);
+  assert.match(
+    plain.stdout,
+    new RegExp(`^Native interposer: not active: .*${library("x64")}: cannot open shared object file`, "m"),
+  );
+  assert.match(plain.stdout, /^Set by the JavaScript hooks on a loopback listener;/m);
+  // The number docs/cli.md documents.
+  assert.is(check(["--require-interposer"]).status, 4);
+});
+
 test.run();

@@ -21,7 +21,8 @@ Commands (each takes -h or --help for its own usage):
   run      run a command with every TCP socket it opens configured
   env      print the variables that preload kahook into any program (Dockerfiles, systemd)
   check    show the configuration from the environment, the time it gives to detect a
-           vanished peer, and its readback on a live loopback connection
+           vanished peer, whether the native interposer is active, and the readback of a
+           live loopback connection
   demo     make the peer of two loopback connections vanish, one with kahook and one
            without, and show when each notices
   config   show the configuration in force, the system defaults, the time each takes to

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import process from "node:process";
 import { apply, APPLY_HELP, APPLY_OPTIONS } from "./commands/apply.ts";
 import { parseArgs, type Parsed, type Spec, usage } from "./commands/args.ts";
-import { check, CHECK_HELP } from "./commands/check.ts";
+import { check, CHECK_HELP, CHECK_OPTIONS } from "./commands/check.ts";
 import { config, CONFIG_HELP } from "./commands/config.ts";
 import { demo, DEMO_HELP } from "./commands/demo.ts";
 import { env, ENV_HELP, ENV_OPTIONS } from "./commands/env.ts";
@@ -21,7 +21,8 @@ Commands (each takes -h or --help for its own usage):
   run      run a command with every TCP socket it opens configured
   env      print the variables that preload kahook into any program (Dockerfiles, systemd)
   check    show the configuration from the environment, the time it gives to detect a
-           vanished peer, and its readback on a live loopback connection
+           vanished peer, whether the native interposer is active, and the readback of a
+           live loopback connection
   demo     make the peer of two loopback connections vanish, one with kahook and one
            without, and show when each notices
   config   show the configuration in force, the system defaults, the time each takes to
@@ -56,7 +57,15 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   run: { help: RUN_HELP, options: RUN_OPTIONS, main: run },
   env: { help: ENV_HELP, options: ENV_OPTIONS, main: (args) => print(env(args)) },
-  check: { help: CHECK_HELP, options: {}, main: async () => print(await check()) },
+  check: {
+    help: CHECK_HELP,
+    options: CHECK_OPTIONS,
+    main: async (args) => {
+      const { report, status } = await check(args);
+      print(report);
+      return status;
+    },
+  },
   demo: { help: DEMO_HELP, options: {}, main: demo },
   config: { help: CONFIG_HELP, options: {}, main: () => print(config()) },
   inspect: { help: INSPECT_HELP, options: INSPECT_OPTIONS, main: (args) => print(inspect(args)) },

@@ -81,6 +81,9 @@ export function succeeded(result: SpawnSyncReturns<string>): string {
 export const kahookLines = (stderr: string): string[] =>
   stderr.split("\n").filter((line) => line.startsWith("kahook: "));
 
+/** KAHOOK_DEBUG's line at install when the native interposer configures the sockets: one per process, and per Node worker. */
+export const INTERPOSER_ACTIVE = /^kahook: interposer active \(.+\)$/;
+
 const OWN_VARIABLES = /^(TCP_|KAHOOK_)|^NODE_OPTIONS$/;
 
 /** This process's environment without kahook's variables (TCP_*, KAHOOK_*) and NODE_OPTIONS. */

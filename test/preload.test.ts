@@ -9,6 +9,7 @@ import { assertConfigured, CONFIGURED_ENV, EX_CONFIG } from "./_configured.ts";
 import { root } from "./_repo.ts";
 import { readbacks } from "./_report.ts";
 import { here, kahookLines, PRELOADS, run, runRuntime, succeeded } from "./_run.ts";
+import { runtime } from "../src/runtimes/index.ts";
 
 const CONNECTIONS = 1000;
 const register = join(root, "src/register.ts");
@@ -28,6 +29,41 @@ for (const preload of PRELOADS) {
     assert.equal(result.stderr.trim().split("\n"), [
       `kahook: TCP_KEEPCNT="128" is not valid: out of range; expected a whole number 1..127 written in digits, 0 for the system default`,
     ]);
+  });
+}
+
+/** KAHOOK_DEBUG's line at install with KAHOOK_INTERPOSER=0: in each runtime, the rows of the README's table the hooks leave out. */
+const HOOKS_LINE: Record<string, string> = {
+  node:
+    "kahook: interposer not active: KAHOOK_INTERPOSER=0; the JavaScript hooks configure node:net sockets; not covered: a C library through bun:ffi, Deno.dlopen or koffi, or a Node addon",
+  bun:
+    "kahook: interposer not active: KAHOOK_INTERPOSER=0; the JavaScript hooks configure node:net sockets; not covered: Bun's fetch, Bun.sql, RedisClient, WebSocket client; the sockets of worker threads (node:worker_threads, Worker); a C library through bun:ffi, Deno.dlopen or koffi, or a Node addon",
+  deno:
+    "kahook: interposer not active: KAHOOK_INTERPOSER=0; the JavaScript hooks configure node:net sockets; not covered: Deno's fetch, Deno.connectTls, Deno.startTls, WebSocket client; Deno.serve, Deno.listenTls (listener and accepted); the sockets of worker threads (node:worker_threads, Worker); a C library through bun:ffi, Deno.dlopen or koffi, or a Node addon",
+};
+
+for (const preload of PRELOADS) {
+  test(`${preload.name}: KAHOOK_DEBUG says at install that the native interposer is active, in one line`, () => {
+    const result = runRuntime([...preload.args, here("fixtures/preload/ran")], { KAHOOK_DEBUG: "1" });
+    assert.is(succeeded(result), "ran\n");
+    assert.match(result.stderr, /^kahook: interposer active \(\d+ slots patched\)\n$/);
+  });
+
+  test(`${preload.name}: KAHOOK_INTERPOSER=0 and KAHOOK_DEBUG: one line at install says the JavaScript hooks configure the sockets, and what they leave out in ${runtime}`, () => {
+    const result = runRuntime([...preload.args, here("fixtures/preload/ran")], {
+      KAHOOK_DEBUG: "1",
+      KAHOOK_INTERPOSER: "0",
+    });
+    assert.is(succeeded(result), "ran\n");
+    assert.is(result.stderr, `${HOOKS_LINE[runtime]}\n`);
+  });
+
+  test(`${preload.name}: without KAHOOK_DEBUG nothing is said at install, with the interposer or without`, () => {
+    for (const interposer of ["1", "0"]) {
+      const result = runRuntime([...preload.args, here("fixtures/preload/ran")], { KAHOOK_INTERPOSER: interposer });
+      assert.is(succeeded(result), "ran\n");
+      assert.is(result.stderr, "", `KAHOOK_INTERPOSER=${interposer}`);
+    }
   });
 }
 

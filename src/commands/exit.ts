@@ -9,6 +9,11 @@ export const NOT_SHOWN = 1;
 export const EX_USAGE = 2;
 /** `kahook demo`: this machine cannot simulate a vanished peer (no CAP_NET_ADMIN, no user namespace). */
 export const CANNOT_SIMULATE = 3;
+/**
+ * `kahook check --require-interposer`: the native interposer is not active in this runtime, so
+ * the JavaScript hooks leave some sockets unconfigured (the output says why and which).
+ */
+export const INTERPOSER_NOT_ACTIVE = 4;
 /** sysexits.h EX_UNAVAILABLE: the process given to inspect or apply does not exist (ESRCH). */
 export const EX_UNAVAILABLE = 69;
 /** sysexits.h EX_SOFTWARE: an error kahook did not expect, a bug; its stack trace is printed. */
@@ -27,6 +32,7 @@ const STATUSES: [number, string][] = [
   [NOT_SHOWN, "demo: kahook's connection did not notice in time, or the one without it did too"],
   [EX_USAGE, "bad command line: unknown command or option, missing or extra argument"],
   [CANNOT_SIMULATE, "demo: this machine cannot simulate a vanished peer"],
+  [INTERPOSER_NOT_ACTIVE, "check --require-interposer: the native interposer is not active (the output says why)"],
   [EX_UNAVAILABLE, "inspect, apply: no such process (EX_UNAVAILABLE)"],
   [EX_SOFTWARE, "an unexpected error in kahook, a bug: the stack trace says where (EX_SOFTWARE)"],
   [EX_OSERR, "inspect, apply: this kernel lacks pidfd_getfd (Linux 5.6 or later needed) (EX_OSERR)"],

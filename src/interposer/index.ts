@@ -12,9 +12,16 @@ const REFUSALS: Record<number, string> = {
   8: "no object of this program calls libc's connect through a slot it recognises (ENOEXEC): a static executable, or another interposer holds the slots",
 };
 
+/** The directories of native/build/ that native/interposer/build.sh fills. */
+const BUILT = ["linux-x64", "linux-arm64"];
+
 /** A file of native/build/<os>-<arch>/; a copy of kahook served over the network (from JSR) has none on disk. */
 function builtFile(name: string): string {
-  const url = packageFile(`native/build/${host.os}-${host.arch}/${name}`);
+  const platform = `${host.os}-${host.arch}`;
+  if (!BUILT.includes(platform)) {
+    throw new Error(`kahook ships no native library for ${host.os} ${host.arch}, only for ${BUILT.join(" and ")}`);
+  }
+  const url = packageFile(`native/build/${platform}/${name}`);
   if (url.protocol !== "file:") {
     throw new Error(`the native library is not on disk: this copy of kahook was loaded from ${url.origin}`);
   }
@@ -43,11 +50,14 @@ export function installInterposer(plan: SocketPlan): Installed {
     const result = shared.interposer.install(words);
     if (result >= 0) return { slots: result };
     // Preloaded by `kahook run` or `kahook env`, libkahook.so holds the slots and configures every socket already.
-    const preloaded = result === -ENOEXEC && host.env(NATIVE_CONFIG) !== undefined;
-    return {
-      reason: REFUSALS[-result] ?? `kahook_install returned ${result}`,
-      already: result === -EALREADY || preloaded,
-    };
+    if (result === -ENOEXEC && host.env(NATIVE_CONFIG) !== undefined) {
+      return { reason: "libkahook.so holds the slots, preloaded by kahook run or kahook env", already: true };
+    }
+    // A Node worker thread's preload, or a copy of kahook that shares nothing with this one.
+    if (result === -EALREADY) {
+      return { reason: "installed already, by another thread or copy of kahook", already: true };
+    }
+    return { reason: REFUSALS[-result] ?? `kahook_install returned ${result}`, already: false };
   } catch (error) {
     return { reason: String((error as Error)?.message ?? error).split("\n")[0], already: false };
   }

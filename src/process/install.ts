@@ -3,8 +3,9 @@ import { reportLine, socketsFor } from "../hooks/configure.ts";
 import { type HookConfig, SocketPlan } from "../hooks/plan.ts";
 import { installInterposer, uninstallInterposer } from "../interposer/index.ts";
 import { adapter } from "../runtimes/index.ts";
+import { installLine } from "./coverage.ts";
 import { watchInterposerEvents } from "./observe.ts";
-import { shared } from "./shared.ts";
+import { type Installation, shared } from "./shared.ts";
 
 export type { HookConfig } from "../hooks/plan.ts";
 
@@ -13,29 +14,36 @@ export type { HookConfig } from "../hooks/plan.ts";
  * argument the configuration comes from the environment (TCP_KEEPIDLE, ..., KAHOOK_MODE,
  * KAHOOK_DEBUG). The native interposer takes every socket of the process, the runtime's own
  * clients and native code's included; where it cannot load, the JavaScript hooks configure the
- * runtime's node:net sockets (and Bun's and Deno's own connect and listen), and one
- * KAHOOK_DEBUG line says why (see the README's runtime table). Throws KahookError for invalid
- * options; never afterwards. Installing again does nothing and returns false.
+ * runtime's node:net sockets (and Bun's and Deno's own connect and listen). One KAHOOK_DEBUG
+ * line says which, and for the hooks why and what they leave out (the README's runtime table).
+ * Throws KahookError for invalid options; never afterwards. Installing again does nothing and
+ * returns false, as when another copy of kahook (or libkahook.so, preloaded) installed first.
  */
 export function install(config: HookConfig = configFromEnv()): boolean {
   if (shared.installed) return false;
   const plan = new SocketPlan(config);
-  if (config.interposer !== false) {
-    const native = installInterposer(plan);
-    if ("slots" in native) {
-      shared.installed = { by: "interposer", uninstall: uninstallInterposer };
-      shared.interposerPlan = plan;
-      watchInterposerEvents();
-      return true;
-    }
-    if (native.already) return false;
-    if (plan.debug) {
-      reportLine(`interposer not active: ${native.reason}; the ${adapter.name} hooks configure node:net sockets`);
-    }
+  const installed = shared.installed = put(config, plan);
+  if (plan.debug) reportLine(installLine(installed, adapter.name));
+  return installed.uninstall !== NOTHING;
+}
+
+/** For what another copy of kahook put in place first: this one has nothing to take away. */
+const NOTHING = () => false;
+
+/** As if the interposer had refused: the configuration asked for the JavaScript hooks. */
+const TURNED_OFF = { reason: "KAHOOK_INTERPOSER=0", already: false };
+
+/** The interposer, or else the runtime's hooks. */
+function put(config: HookConfig, plan: SocketPlan): Installation {
+  const native = config.interposer === false ? TURNED_OFF : installInterposer(plan);
+  if ("slots" in native) {
+    shared.interposerPlan = plan;
+    watchInterposerEvents();
+    return { by: "interposer", why: `${native.slots} slots patched`, uninstall: uninstallInterposer };
   }
-  if (!adapter.hooks.install(socketsFor(plan))) return false;
-  shared.installed = { by: "hooks", uninstall: adapter.hooks.uninstall };
-  return true;
+  if (native.already) return { by: "interposer", why: native.reason, uninstall: NOTHING };
+  const hooked = adapter.hooks.install(socketsFor(plan));
+  return { by: "hooks", why: native.reason, uninstall: hooked ? adapter.hooks.uninstall : NOTHING };
 }
 
 /** Restores the runtime's own socket calls. Sockets already configured keep their options. */

@@ -2,6 +2,18 @@ import type { SocketPlan } from "../hooks/plan.ts";
 import type { NativeInterposer } from "../interposer/native.ts";
 import type { Stats } from "./observe.ts";
 
+/** What install() put in place, why, and how to take it away. */
+export interface Installation {
+  by: "interposer" | "hooks";
+  /**
+   * With the interposer, how it holds the slots ("14 slots patched", or who installed it first);
+   * with the hooks, why the interposer is not active. KAHOOK_DEBUG and kahook check say it.
+   */
+  why: string;
+  /** false, doing nothing, when this copy of kahook put nothing in place: another one did first. */
+  uninstall(): boolean;
+}
+
 /**
  * What every copy of kahook in one process shares: the preload's bundle, the library's modules,
  * and another version that a dependency brought. It lives on globalThis under a registered
@@ -10,7 +22,7 @@ import type { Stats } from "./observe.ts";
  */
 export interface Shared {
   /** What install() put in place, and how to take it away. */
-  installed?: { by: "interposer" | "hooks"; uninstall(): boolean };
+  installed?: Installation;
   /** The native interposer, once loaded. */
   interposer?: NativeInterposer;
   /** The plan the interposer was last installed with: its figures and events name the plan's setting sets. */

@@ -1,6 +1,6 @@
 import { spawn } from "../../src/runtimes/spawn.ts";
 import { once } from "node:events";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import process from "node:process";
 import { test } from "uvu";
@@ -14,7 +14,7 @@ import { EX_UNAVAILABLE, EX_USAGE } from "../../src/commands/exit.ts";
 import { INSPECT_HELP } from "../../src/commands/inspect.ts";
 import { RUN_HELP } from "../../src/commands/run.ts";
 import { selfSignedCert } from "../_cert.ts";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { assertConfigured, CONFIGURED_ENV } from "../_configured.ts";
 import { readbacks } from "../_report.ts";
 import { here, packageRoot, run, runRuntime, succeeded } from "../_run.ts";
@@ -261,6 +261,130 @@ test("the version comes from the package.json of the package the CLI was started
   }
 });
 
+/** `kahook check` in each runtime, from a package root: Node runs the build, Bun and Deno the TypeScript. */
+const CHECKS = (root: string) => [
+  { runtime: "node", command: [process.execPath, join(root, "dist/src/cli.js"), "check"] },
+  { runtime: "bun", command: [RUNTIME_BINARIES.bun, join(root, "src/cli.ts"), "check"] },
+  { runtime: "deno", command: [RUNTIME_BINARIES.deno, "run", "-A", join(root, "src/cli.ts"), "check"] },
+];
+
+/** What the JavaScript hooks leave out, as kahook check lists it after "not covered in RUNTIME:". */
+const NOT_COVERED: Record<string, string[]> = {
+  node: ["a C library through bun:ffi, Deno.dlopen or koffi, or a Node addon"],
+  bun: [
+    "Bun's fetch, Bun.sql, RedisClient, WebSocket client",
+    "the sockets of worker threads (node:worker_threads, Worker)",
+    "a C library through bun:ffi, Deno.dlopen or koffi, or a Node addon",
+  ],
+  deno: [
+    "Deno's fetch, Deno.connectTls, Deno.startTls, WebSocket client",
+    "Deno.serve, Deno.listenTls (listener and accepted)",
+    "the sockets of worker threads (node:worker_threads, Worker)",
+    "a C library through bun:ffi, Deno.dlopen or koffi, or a Node addon",
+  ],
+};
+
+/** kahook check's section on the interposer, through the readback's header. */
+function interposerSection(stdout: string): string[] {
+  const lines = stdout.split("\n");
+  return lines.slice(
+    lines.findIndex((line) => line.startsWith("Native interposer:")),
+    lines.findIndex((line) => line.startsWith("Set by ")) + 1,
+  );
+}
+
+/** CONFIGURED_ENV's options as kahook check shows them, in the readback's order. */
+const READBACK = {
+  enable: "on",
+  idle: "11 s",
+  interval: "7 s",
+  count: "3",
+  userTimeout: "12345 ms",
+  synCount: "2",
+  maxSegment: "1000",
+  windowClamp: "20000",
+};
+
+/** Asserts that kahook check's readback shows CONFIGURED_ENV configured and read back. */
+function assertReadBack(stdout: string): void {
+  const table = stdout.slice(stdout.indexOf("\n  option ")).trim().split("\n").slice(1);
+  const rows = table.map((row) => row.trim().split(/ {2,}/));
+  assert.equal(Object.fromEntries(rows.map(([option, _system, configured]) => [option, configured])), READBACK);
+  for (const [option, _system, configured, read] of rows) {
+    // A connected socket reports the MSS in use, which the value set bounds.
+    if (option === "maxSegment") assert.ok(Number(read) > 0 && Number(read) <= 1000, `${option}: ${stdout}`);
+    else assert.is(read, configured, `${option}: ${stdout}`);
+  }
+}
+
+/** kahook check --require-interposer's status when the interposer is not active: the number docs/cli.md documents, not imported. */
+const INTERPOSER_NOT_ACTIVE = 4;
+
+const HOOKS_HEADER =
+  "Set by the JavaScript hooks on a loopback listener; read back with getsockopt on the connection it accepted:";
+
+for (const { runtime, command: [binary, ...args] } of CHECKS(packageRoot)) {
+  test(`kahook check in ${runtime}: the native interposer is active and configured the readback`, () => {
+    for (const flags of [[], ["--require-interposer"]]) {
+      const stdout = succeeded(run(binary, [...args, ...flags], CONFIGURED_ENV));
+      const section = interposerSection(stdout);
+      assert.match(
+        section[0],
+        /^Native interposer: active \(\d+ slots patched\); it configures every TCP socket of this process$/,
+      );
+      assert.equal(section.slice(1), [
+        "",
+        "Set by the native interposer on a loopback listener; read back with getsockopt on the connection it accepted:",
+      ]);
+      assertReadBack(stdout);
+    }
+  });
+
+  test(`kahook check in ${runtime} with KAHOOK_INTERPOSER=0: why, what the JavaScript hooks leave out, and that they configured the readback; --require-interposer exits ${INTERPOSER_NOT_ACTIVE}`, () => {
+    const env = { ...CONFIGURED_ENV, KAHOOK_INTERPOSER: "0" };
+    const stdout = succeeded(run(binary, args, env));
+    assert.equal(interposerSection(stdout), [
+      "Native interposer: not active: KAHOOK_INTERPOSER=0",
+      `Fallback: the JavaScript hooks configure node:net sockets; not covered in ${runtime}:`,
+      ...NOT_COVERED[runtime].map((row) => `  ${row}`),
+      "",
+      HOOKS_HEADER,
+    ]);
+    assertReadBack(stdout);
+    const required = run(binary, [...args, "--require-interposer"], env);
+    assert.is(required.status, INTERPOSER_NOT_ACTIVE, required.stderr);
+    assert.is(required.stdout, stdout);
+  });
+}
+
+test("kahook check where the native library cannot load: the loader's message, and the JavaScript hooks configured the readback", () => {
+  const dir = mkdtempSync(join(tmpdir(), "kahook-unloadable-"));
+  try {
+    cpSync(`${packageRoot}dist/src`, join(dir, "dist/src"), { recursive: true });
+    cpSync(`${packageRoot}src`, join(dir, "src"), { recursive: true });
+    cpSync(`${packageRoot}package.json`, join(dir, "package.json"));
+    symlinkSync(`${packageRoot}node_modules`, join(dir, "node_modules"));
+    const library = join(dir, `native/build/linux-${process.arch}/kahook.node`);
+    mkdirSync(dirname(library), { recursive: true });
+    writeFileSync(library, "not a library\n");
+    for (const { runtime, command: [binary, ...args] } of CHECKS(dir)) {
+      const stdout = succeeded(run(binary, args, CONFIGURED_ENV));
+      const [reason, ...rest] = interposerSection(stdout);
+      // Each runtime words the loader's failure its own way around dlerror's message.
+      assert.match(reason, new RegExp(`^Native interposer: not active: .*${library}: file too short$`), runtime);
+      assert.equal(rest, [
+        `Fallback: the JavaScript hooks configure node:net sockets; not covered in ${runtime}:`,
+        ...NOT_COVERED[runtime].map((row) => `  ${row}`),
+        "",
+        HOOKS_HEADER,
+      ]);
+      assertReadBack(stdout);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** `kahook --help`'s exit status table: status, meaning. */
 function exitStatuses(help: string): [number, string][] {
   const table = help.slice(help.indexOf("\nExit statuses"), help.indexOf("\n\n", help.indexOf("\nExit statuses") + 1));
@@ -269,7 +393,7 @@ function exitStatuses(help: string): [number, string][] {
 
 test("--help documents each exit status once", () => {
   const statuses = exitStatuses(succeeded(kahook(["--help"])));
-  assert.equal(statuses.map(([status]) => status), [0, 1, 2, 3, 69, 70, 71, 77, 78, 127]);
+  assert.equal(statuses.map(([status]) => status), [0, 1, 2, 3, 4, 69, 70, 71, 77, 78, 127]);
 });
 
 test("inspect and apply of a pid that no process has: the documented no-such-process status, naming the pid", () => {

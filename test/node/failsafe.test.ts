@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CONFIGURED_ENV, DEBUG_ENV, EX_CONFIG } from "../_configured.ts";
-import { here, kahookLines, PRELOAD_FLAGS, run, runRuntime, succeeded } from "../_run.ts";
+import { here, INTERPOSER_ACTIVE, kahookLines, PRELOAD_FLAGS, run, runRuntime, succeeded } from "../_run.ts";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +12,9 @@ for (const flag of PRELOAD_FLAGS) {
   test(`${flag}: unix-domain sockets, pipes and child_process IPC work unchanged and are not touched`, () => {
     const result = runRuntime([flag, "kahook/register", here("fixtures/failsafe/local")], DEBUG_ENV);
     assert.equal(JSON.parse(succeeded(result)), { unix: "unix ok", pipe: "pipe ok", ipc: "ipc back" });
-    assert.equal(kahookLines(result.stderr), []);
+    // The install lines alone (the IPC child runs the preload too): no socket configured, no failure.
+    const lines = kahookLines(result.stderr);
+    assert.ok(lines.length > 0 && lines.every((line) => INTERPOSER_ACTIVE.test(line)), result.stderr);
   });
 
   test(`${flag}: an invalid variable stops the program with one line naming it`, () => {
@@ -27,12 +29,13 @@ for (const flag of PRELOAD_FLAGS) {
   });
 }
 
-test("KAHOOK_DEBUG: one line per configured socket with fd, direction and options; accepted sockets cost none", () => {
+test("KAHOOK_DEBUG: the install line, then one line per configured socket with fd, direction and options; accepted sockets cost none", () => {
   const result = runRuntime(["--import", "kahook/register", here("fixtures/preload/pair")], DEBUG_ENV);
   succeeded(result);
   const options =
     "SO_KEEPALIVE=1 TCP_KEEPIDLE=11 TCP_KEEPINTVL=7 TCP_KEEPCNT=3 TCP_USER_TIMEOUT=12345 TCP_SYNCNT=2 TCP_MAXSEG=1000 TCP_WINDOW_CLAMP=20000";
-  const lines = kahookLines(result.stderr).map((line) => line.replace(/fd \d+/, "fd N"));
+  const [install, ...lines] = kahookLines(result.stderr).map((line) => line.replace(/fd \d+/, "fd N"));
+  assert.match(install, INTERPOSER_ACTIVE);
   assert.equal(lines, [`kahook: fd N server: ${options}`, `kahook: fd N client: ${options}`]);
 });
 
@@ -75,7 +78,10 @@ test("--require and --import together install the hooks once", () => {
     here("fixtures/preload/pair"),
   ], DEBUG_ENV);
   succeeded(result);
-  assert.is(kahookLines(result.stderr).length, 2, result.stderr);
+  // One install line, then the two sockets.
+  const lines = kahookLines(result.stderr);
+  assert.is(lines.length, 3, result.stderr);
+  assert.is(lines.filter((line) => INTERPOSER_ACTIVE.test(line)).length, 1, result.stderr);
 });
 
 for (const flag of PRELOAD_FLAGS) {

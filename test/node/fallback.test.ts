@@ -25,7 +25,8 @@ server.listen(0, "127.0.0.1", () => {
 `;
 const ENV = { TCP_KEEPIDLE: "11", TCP_KEEPINTVL: "7", TCP_KEEPCNT: "3", KAHOOK_DEBUG: "1" };
 const CONFIGURED = { idle: 11_000, interval: 7_000, count: 3 };
-const NOT_ACTIVE = /^kahook: interposer not active: (.*); the node hooks configure node:net sockets$/m;
+const NOT_ACTIVE =
+  /^kahook: interposer not active: (.*); the JavaScript hooks configure node:net sockets; not covered: a C library through bun:ffi, Deno\.dlopen or koffi, or a Node addon$/m;
 
 let project: ReturnType<typeof packedProject> | undefined;
 const library = (arch: string) => join(project!.dir, `node_modules/kahook/native/build/linux-${arch}/kahook.node`);
@@ -68,6 +69,26 @@ test("the library missing from the install: the JavaScript hooks configure the s
   const { options, stderr } = runProgram();
   assert.equal(options, CONFIGURED);
   assert.match(stderr.match(NOT_ACTIVE)?.[1] ?? stderr, /kahook\.node/);
+});
+
+test("kahook check in that install: the interposer is not active, the reason names the file; --require-interposer exits 4", () => {
+  assert.not.ok(existsSync(library("x64")), "the previous test removed the library");
+  const check = (args: string[]) =>
+    spawnSync(process.execPath, [join(project!.dir, "node_modules/.bin/kahook"), "check", ...args], {
+      cwd: project!.dir,
+      env: cleanEnv(),
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+  const plain = check([]);
+  assert.is(plain.status, 0, plain.stderr);
+  assert.match(
+    plain.stdout,
+    new RegExp(`^Native interposer: not active: .*${library("x64")}: cannot open shared object file`, "m"),
+  );
+  assert.match(plain.stdout, /^Set by the JavaScript hooks on a loopback listener;/m);
+  // The number docs/cli.md documents.
+  assert.is(check(["--require-interposer"]).status, 4);
 });
 
 test.run();

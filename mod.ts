@@ -29,4 +29,5 @@ export { type HookConfig, install, uninstall } from "./src/process/install.ts";
 export type { Rule } from "./src/config/rules.ts";
 export type { OptionName, Platform, SocketOption } from "./src/sys/platform.ts";
 export { SOCKET_CHANNEL, type SocketEvent, type Stats, stats } from "./src/process/observe.ts";
-export type { Cause, KeptOption } from "./src/interposer/figures.ts";
+export type { Cause } from "./src/interposer/figures.ts";
+export type { KeptOption } from "./src/interposer/abi.ts";

@@ -30,7 +30,7 @@ int kahook_config_load(const int32_t *words, int32_t count) {
   struct config *config = &kahook_config;
   memset(config, 0, sizeof *config);
   take(&c, KAHOOK_ABI_VERSION, KAHOOK_ABI_VERSION);
-  config->flags = take(&c, 0, FLAG_CLIENT | FLAG_LISTEN | FLAG_DEBUG | FLAG_METRICS);
+  config->flags = take(&c, 0, FLAG_CLIENTS | FLAG_LISTENERS | FLAG_DEBUG | FLAG_DEAD_PEERS);
   config->sets = take(&c, SET_RULE, MAX_SETS);
   for (int k = 0; k < config->sets && !c.bad; k++) {
     struct set *set = &config->set[k];
@@ -55,7 +55,7 @@ int kahook_config_load(const int32_t *words, int32_t count) {
   }
   if (c.bad || c.at != count) {
     memset(config, 0, sizeof *config);
-    return -EINVAL;
+    return KAHOOK_INVALID_CONFIG;
   }
   return 0;
 }

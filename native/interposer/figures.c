@@ -9,17 +9,14 @@
 #include "kahook.h"
 
 /* Found by `kahook inspect` in the process's memory, through the library's symbol table: the
- * magic names the layout (kahook.h's STAT_*), which a new layout must rename. */
+ * magic names the layout (abi.h's STAT_*), which a new layout must rename. */
 KAHOOK_EXPORT struct {
   char magic[16];
   _Atomic int64_t value[STAT_TOTAL];
-} kahook_figures = {.magic = "kahook figures 1"};
+} kahook_figures = {.magic = KAHOOK_FIGURES_MAGIC};
 
-/* The sticky options whose kept values are counted apart, in STAT_KEPT_BY_OPTION's order. */
-static const int kept_options[KEPT_OPTIONS][2] = {
-    {SOL_SOCKET, SO_KEEPALIVE}, {IPPROTO_TCP, TCP_KEEPIDLE}, {IPPROTO_TCP, TCP_KEEPINTVL},
-    {IPPROTO_TCP, TCP_KEEPCNT}, {IPPROTO_TCP, TCP_USER_TIMEOUT},
-};
+/* The options whose kept values are counted apart, in STAT_KEPT_BY_OPTION's order. */
+static const int kept_options[KEPT_OPTIONS][2] = KAHOOK_KEPT_OPTIONS;
 
 /* A power of two: a slot's index is the event's number modulo RING. */
 enum { RING = 4096 };
@@ -65,7 +62,7 @@ void kahook_record_kept(int level, int name) {
 
 void kahook_record_dead(int set, int cause) {
   add(STAT_DEAD, 1);
-  add(STAT_BY_SET + set * SET_FIGURES + SET_DEAD + cause, 1);
+  add(STAT_BY_SET + set * SET_FIGURES + SET_DEAD_KEEPALIVE + cause, 1);
 }
 
 int32_t kahook_counters(int64_t *out, int32_t capacity) {

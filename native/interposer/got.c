@@ -262,7 +262,7 @@ static int patch_new(int require_connect) {
     kahook_put_int(&l, MAX_SLOTS);
     kahook_emit(&l);
   }
-  return connects || !require_connect ? used : -ENOEXEC;
+  return connects || !require_connect ? used : KAHOOK_NO_CONNECT_SLOT;
 }
 
 static int first_object_loads(struct dl_phdr_info *info, size_t size, void *data) {
@@ -310,7 +310,7 @@ int kahook_install_with(const int32_t *words, int32_t count, int require_connect
   if (rc == 0) {
     kahook_at_fork(before_fork, after_fork_parent, after_fork_child);
     pthread_mutex_lock(&lock);
-    if (installed) rc = -EALREADY;
+    if (installed) rc = KAHOOK_INSTALLED_ALREADY;
     else if ((rc = kahook_config_load(words, count)) == 0) {
       kahook_reset();
 #if !LAZY_SLOT_CALLABLE
@@ -327,7 +327,7 @@ int kahook_install_with(const int32_t *words, int32_t count, int require_connect
 }
 
 int32_t kahook_uninstall(void) {
-  int saved = errno, rc = -ENOENT;
+  int saved = errno, rc = KAHOOK_NOT_INSTALLED;
   pthread_mutex_lock(&lock);
   if (installed) {
     struct walk w = {.restore = 1};

@@ -2,14 +2,15 @@
  *
  * kahook_install(words, count) takes int32 words, ABI version 1:
  *   [0] version = 1
- *   [1] flags: FLAG_CLIENT | FLAG_LISTEN | FLAG_DEBUG | FLAG_METRICS (dead peers counted at close)
+ *   [1] flags: FLAG_CLIENTS | FLAG_LISTENERS | FLAG_DEBUG | FLAG_DEAD_PEERS (counted at close)
  *   [2] S, the number of setting sets (2..64); then S sets, each:
  *       n (0..16), then n groups of 4 words: level, optname, value, sticky (0 or 1)
  *   then R = S - 2 rules, each: port (0 = any), address length in bytes (0 = any, 4, 16),
  *       prefix bits, then 16 words holding the address bytes (0..255; bytes after the
  *       length and bits after the prefix are zero)
  * Set 0 is the listeners' (accepted sockets inherit it), set 1 the clients' default, set 2 + i
- * rule i's. It returns the number of slots patched, or a negative errno with nothing patched. */
+ * rule i's. It returns the number of slots patched, or one of abi.h's KAHOOK_* results (a negated
+ * errno) with nothing patched. abi.h, written from the TypeScript side, gives every number here. */
 #ifndef KAHOOK_H
 #define KAHOOK_H
 
@@ -17,13 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include "abi.h"
 
 #define KAHOOK_EXPORT __attribute__((visibility("default")))
-
-enum { KAHOOK_ABI_VERSION = 1 };
-enum { FLAG_CLIENT = 1, FLAG_LISTEN = 2, FLAG_DEBUG = 4, FLAG_METRICS = 8 };
-enum { MAX_SETS = 64, MAX_SETTINGS = 16, MAX_RULES = MAX_SETS - 2 };
-enum { SET_SERVER = 0, SET_CLIENT = 1, SET_RULE = 2 };
 
 struct setting { int level, name, value, sticky; };
 struct set { int count; struct setting settings[MAX_SETTINGS]; };
@@ -78,7 +75,7 @@ typedef void *dlopen_fn(const char *, int);
 enum { DEFINITIONS = 3 };
 extern const char *const kahook_names[FN_COUNT];
 extern void *kahook_real[FN_COUNT];
-int kahook_find_real(void); /* 0, or -ENOENT when a function before FN_OPTIONAL is missing */
+int kahook_find_real(void); /* 0, or KAHOOK_C_LIBRARY_MISSING when a function before FN_OPTIONAL is missing */
 int kahook_is_real(int fn, const void *address);
 /* Registers fork handlers once (pthread_atfork, reached through the C library's handle). */
 void kahook_at_fork(void (*prepare)(void), void (*parent)(void), void (*child)(void));
@@ -87,31 +84,10 @@ void kahook_at_fork(void (*prepare)(void), void (*parent)(void), void (*child)(v
 extern void *const kahook_wrapper[FN_COUNT];
 void kahook_reset(void);
 
-/* figures.c: what the interposer counted, in one array of int64 figures that kahook_counters()
- * copies out, and that `kahook inspect` reads from outside the process in the exported
- * kahook_figures; and the events of the sockets it configured, in a ring kahook_events() drains.
- * The figures, by index: */
-enum { KEPT_OPTIONS = 5 }; /* SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT */
-enum { CAUSE_KEEPALIVE, CAUSE_USER_TIMEOUT, CAUSE_RETRANSMISSIONS, CAUSES };
-enum {
-  STAT_CONFIGURED,      /* sockets on which every setting was set */
-  STAT_FAILED,          /* sockets on which a setsockopt failed */
-  STAT_KEPT,            /* values kept against a later setsockopt of the program */
-  STAT_SLOTS,           /* slots patched now */
-  STAT_SLOTS_UNPATCHED, /* slots left unpatched now, the table being full */
-  STAT_UNTAGGED,        /* sockets configured beyond the tag table: their values are not kept */
-  STAT_EVENTS_LOST,     /* events the ring overwrote before they were drained */
-  STAT_DEAD,            /* connections that ended timed out (FLAG_METRICS) */
-  STAT_KEPT_BY_OPTION,  /* + the option's index, KEPT_OPTIONS of them */
-  STAT_BY_SET = STAT_KEPT_BY_OPTION + KEPT_OPTIONS, /* + set × SET_FIGURES + one of SET_* */
-};
-enum { SET_CONFIGURED, SET_FAILED, SET_DEAD, SET_FIGURES = SET_DEAD + CAUSES };
-enum { STAT_TOTAL = STAT_BY_SET + MAX_SETS * SET_FIGURES };
-
-/* An event, as kahook_events() writes it: EVENT_WORDS int32 words. */
-enum { EVENT_KIND, EVENT_FD, EVENT_SET, EVENT_SETTING, EVENT_ERRNO, EVENT_WORDS };
-enum { EVENT_CONFIGURED = 1, EVENT_FAILED = 2 };
-
+/* figures.c: what the interposer counted, in one array of int64 figures (abi.h's STAT_*) that
+ * kahook_counters() copies out, and that `kahook inspect` reads from outside the process in the
+ * exported kahook_figures; and the events of the sockets it configured (abi.h's EVENT_*), in a
+ * ring kahook_events() drains. */
 void kahook_figures_reset(void);
 void kahook_figure_set(int stat, int64_t value);
 /* A socket configured with set `set`, or failed at its setting `failed` (-1: none) with errno `error`. */

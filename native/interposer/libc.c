@@ -30,7 +30,7 @@ int kahook_find_real(void) {
     void *first = NULL;
     for (int d = 0; d < DEFINITIONS && !first; d++) first = __atomic_load_n(&definitions[fn][d], __ATOMIC_RELAXED);
     __atomic_store_n(&kahook_real[fn], first, __ATOMIC_RELEASE);
-    if (!first && fn < FN_OPTIONAL) rc = -ENOENT;
+    if (!first && fn < FN_OPTIONAL) rc = KAHOOK_C_LIBRARY_MISSING;
   }
   return rc;
 }

@@ -41,7 +41,7 @@ static int array(napi_env env, napi_callback_info info, size_t index, int type, 
 static napi_value install(napi_env env, napi_callback_info info) {
   void *words = NULL;
   int32_t length = 0;
-  if (!array(env, info, 0, NAPI_INT32_ARRAY, &words, &length)) return number(env, -EINVAL);
+  if (!array(env, info, 0, NAPI_INT32_ARRAY, &words, &length)) return number(env, KAHOOK_INVALID_CONFIG);
   return number(env, kahook_install(words, length));
 }
 
@@ -53,7 +53,7 @@ static napi_value uninstall(napi_env env, napi_callback_info info) {
 static napi_value counters(napi_env env, napi_callback_info info) {
   void *out = NULL;
   int32_t length = 0;
-  if (!array(env, info, 0, NAPI_BIGINT64_ARRAY, &out, &length)) return number(env, -EINVAL);
+  if (!array(env, info, 0, NAPI_BIGINT64_ARRAY, &out, &length)) return number(env, KAHOOK_INVALID_CONFIG);
   return number(env, kahook_counters(out, length));
 }
 
@@ -63,7 +63,7 @@ static napi_value events(napi_env env, napi_callback_info info) {
   int32_t length = 0, cursors = 0;
   if (!array(env, info, 0, NAPI_INT32_ARRAY, &out, &length) ||
       !array(env, info, 1, NAPI_BIGINT64_ARRAY, &cursor, &cursors) || cursors != 1)
-    return number(env, -EINVAL);
+    return number(env, KAHOOK_INVALID_CONFIG);
   return number(env, kahook_events(out, length / EVENT_WORDS, cursor));
 }
 

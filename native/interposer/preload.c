@@ -13,8 +13,7 @@
 #include <unistd.h>
 #include "kahook.h"
 
-/* Words enough for the largest configuration kahook_install takes: 64 sets of 16 settings and 62 rules. */
-enum { MAX_WORDS = 3 + MAX_SETS * (1 + MAX_SETTINGS * 4) + 1 + MAX_RULES * 19 };
+/* Words enough for the largest configuration kahook_install takes (abi.h's MAX_WORDS). */
 static int32_t words[MAX_WORDS];
 
 /* The words of "1,3,-5,..."; -1 when the text is anything else. Parsed here rather than with
@@ -83,11 +82,11 @@ __attribute__((constructor)) static void preloaded(void) {
     say("libkahook.so is preloaded without KAHOOK_NATIVE_CONFIG: nothing is configured (`kahook env` prints both)", NULL);
   } else {
     int count = read_words(text);
-    int rc = count < 0 ? -EINVAL : kahook_install_with(words, count, 0);
-    if (rc == -EINVAL) {
+    int rc = count < 0 ? KAHOOK_INVALID_CONFIG : kahook_install_with(words, count, 0);
+    if (rc == KAHOOK_INVALID_CONFIG) {
       say("KAHOOK_NATIVE_CONFIG is not a configuration this libkahook.so takes (it is written by `kahook env` of the same "
           "version): nothing is configured", NULL);
-    } else if (rc == -ENOENT) {
+    } else if (rc == KAHOOK_C_LIBRARY_MISSING) {
       say("the C library's socket functions were not found: nothing is configured", NULL);
     } else if (rc < 0) {
       say("the interposer did not install: error ", &(long){-rc});

@@ -45,18 +45,8 @@ static void tag(int fd, int value) {
 
 /* ---- debug lines: one write(2) each, no allocation ---- */
 
-#define NAMED(level, name) {level, name, #name}
-static const struct { int level, name; const char *text; } option_names[] = {
-    NAMED(SOL_SOCKET, SO_KEEPALIVE),      NAMED(IPPROTO_TCP, TCP_KEEPIDLE), NAMED(IPPROTO_TCP, TCP_KEEPINTVL),
-    NAMED(IPPROTO_TCP, TCP_KEEPCNT),      NAMED(IPPROTO_TCP, TCP_USER_TIMEOUT), NAMED(IPPROTO_TCP, TCP_SYNCNT),
-    NAMED(IPPROTO_TCP, TCP_DEFER_ACCEPT), NAMED(IPPROTO_TCP, TCP_MAXSEG),   NAMED(IPPROTO_TCP, TCP_WINDOW_CLAMP),
-    NAMED(IPPROTO_TCP, TCP_NODELAY),
-};
-#define ERRNO(e) {e, #e}
-static const struct { int number; const char *text; } errno_names[] = {
-    ERRNO(EINVAL), ERRNO(ENOPROTOOPT), ERRNO(EBADF), ERRNO(ENOTSOCK), ERRNO(EPERM),
-    ERRNO(EACCES), ERRNO(EOPNOTSUPP), ERRNO(EFAULT), ERRNO(ENOMEM),   ERRNO(ENOBUFS),
-};
+static const struct { int level, name; const char *text; } option_names[] = KAHOOK_OPTION_NAMES;
+static const struct { int number; const char *text; } errno_names[] = KAHOOK_ERRNO_NAMES;
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 static void put_option(struct line *l, int level, int name, int value) {
@@ -179,7 +169,7 @@ static int wrap_socket(int domain, int type, int protocol) {
 }
 
 static int wrap_connect(int fd, const struct sockaddr *to, socklen_t length) {
-  if ((kahook_config.flags & FLAG_CLIENT) && to && length >= sizeof(struct sockaddr_in) &&
+  if ((kahook_config.flags & FLAG_CLIENTS) && to && length >= sizeof(struct sockaddr_in) &&
       (to->sa_family == AF_INET || (to->sa_family == AF_INET6 && length >= sizeof(struct sockaddr_in6)))) {
     int saved = errno;
     if (tcp_tag(fd) == TAG_TCP) configure(fd, client_set(to));
@@ -189,7 +179,7 @@ static int wrap_connect(int fd, const struct sockaddr *to, socklen_t length) {
 }
 
 static int wrap_listen(int fd, int backlog) {
-  if (kahook_config.flags & FLAG_LISTEN) {
+  if (kahook_config.flags & FLAG_LISTENERS) {
     int saved = errno;
     if (tcp_tag(fd) == TAG_TCP) configure(fd, SET_SERVER);
     errno = saved;
@@ -263,10 +253,10 @@ static int ended_by(int fd, int set) {
 
 /* Before fd is closed. Its number is then free for anything: its tag goes, so that the next
  * socket with that number, however it is made, is looked at afresh and never takes this one's
- * settings. With FLAG_METRICS, a configured connection is asked first why it ended (one getsockopt). */
+ * settings. With FLAG_DEAD_PEERS, a configured connection is asked first why it ended (one getsockopt). */
 static void closing(int fd) {
   int t = tag_of(fd);
-  if (t >= TAG_SET && (kahook_config.flags & FLAG_METRICS)) {
+  if (t >= TAG_SET && (kahook_config.flags & FLAG_DEAD_PEERS)) {
     int saved = errno, cause = ended_by(fd, t - TAG_SET);
     if (cause >= 0) kahook_record_dead(t - TAG_SET, cause);
     errno = saved;

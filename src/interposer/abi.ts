@@ -9,7 +9,18 @@
  */
 import type { SocketPlan } from "../hooks/plan.ts";
 import type { Setting } from "../config/options.ts";
-import type { OptionName } from "../sys/platform.ts";
+
+/** An option whose configured value the interposer keeps against a later setsockopt. */
+export type KeptOption = "SO_KEEPALIVE" | "TCP_KEEPIDLE" | "TCP_KEEPINTVL" | "TCP_KEEPCNT" | "TCP_USER_TIMEOUT";
+/** The options a later setsockopt of the program cannot change (sticky); each kept value is counted apart. */
+export const KEPT_OPTIONS: readonly KeptOption[] = [
+  "SO_KEEPALIVE",
+  "TCP_KEEPIDLE",
+  "TCP_KEEPINTVL",
+  "TCP_KEEPCNT",
+  "TCP_USER_TIMEOUT",
+];
+const sticky = (constant: string) => KEPT_OPTIONS.includes(constant as KeptOption);
 
 export const ABI_VERSION = 1;
 /** Where libkahook.so, preloaded, reads the words: decimal, separated by commas (native/interposer/preload.c). */
@@ -18,19 +29,36 @@ export const NATIVE_CONFIG = "KAHOOK_NATIVE_CONFIG";
 export const NATIVE_INHERIT = "KAHOOK_NATIVE_INHERIT";
 /** The flags word's bits: configure clients, configure listeners, debug lines, count dead peers at close. */
 export const FLAGS = { clients: 1, listeners: 2, debug: 4, deadPeers: 8 } as const;
-/** native/interposer's static limits: sets of at most 16 settings, at most 62 rules. */
-export const MAX_RULES = 62;
+/** The library's static limits: setting sets, settings in a set (more than the options there are), rules. */
+export const MAX_SETS = 64;
+export const MAX_SETTINGS = 16;
+export const MAX_RULES = MAX_SETS - 2;
+/** The setting sets by number: listeners', the clients' default, then rule i's at RULE + i. */
+export const SETS = { server: 0, client: 1, rule: 2 } as const;
+/** A rule's words: port, address length, prefix bits, then the address's bytes. */
 const ADDRESS_WORDS = 16;
-
-/** What a later setsockopt of the program cannot change: the options the configured values win for. */
-const STICKY: readonly OptionName[] = ["enable", "idle", "interval", "count", "userTimeout"];
+const RULE_WORDS = 3 + ADDRESS_WORDS;
+/** The most words a configuration can take: what libkahook.so's parser of KAHOOK_NATIVE_CONFIG holds. */
+export const MAX_WORDS = 3 + MAX_SETS * (1 + MAX_SETTINGS * 4) + 1 + MAX_RULES * RULE_WORDS;
+/**
+ * kahook_install's and kahook_uninstall's refusals, negated Linux errno numbers (the library is
+ * built for Linux only): the words are not a configuration, the C library's functions were not
+ * found, no slot of the program holds its connect, installed already; not installed.
+ */
+export const RESULTS = {
+  invalidConfig: -22,
+  cLibraryMissing: -2,
+  noConnectSlot: -8,
+  installedAlready: -114,
+  notInstalled: -2,
+} as const;
 
 function set(settings: readonly Setting[]): number[] {
   return [
     settings.length,
     ...settings.flatMap((
-      { option, socketOption, value },
-    ) => [socketOption.level, socketOption.name, value, STICKY.includes(option) ? 1 : 0]),
+      { socketOption, value },
+    ) => [socketOption.level, socketOption.name, value, sticky(socketOption.constant) ? 1 : 0]),
   ];
 }
 

@@ -1,11 +1,14 @@
 /**
  * What the native interposer counts, as kahook_counters() copies it out and `kahook inspect` reads
- * it from another process: one array of int64 figures whose layout native/interposer/kahook.h
- * gives (STAT_*, SET_*, CAUSE_*); test/node/native-abi.test.ts checks the two agree.
+ * it from another process: one array of int64 figures, laid out as below (native/interposer/abi.h
+ * is written from this, by interposer/header.ts).
  * @module
  */
+import { KEPT_OPTIONS, type KeptOption, MAX_SETS } from "./abi.ts";
 
-/** The figures at the array's start, in kahook.h's STAT_* order. */
+export { MAX_SETS };
+
+/** The figures at the array's start. */
 export const TOTALS = [
   "configured",
   "failed",
@@ -16,26 +19,14 @@ export const TOTALS = [
   "eventsLost",
   "dead",
 ] as const;
-/** An option whose configured value the interposer keeps against a later setsockopt. */
-export type KeptOption = "SO_KEEPALIVE" | "TCP_KEEPIDLE" | "TCP_KEEPINTVL" | "TCP_KEEPCNT" | "TCP_USER_TIMEOUT";
 /** Why a connection ended timed out: keepalive probes unanswered, TCP_USER_TIMEOUT, or the kernel's retransmission limit. */
 export type Cause = "keepalive" | "user_timeout" | "retransmissions";
-/** The sticky options whose kept values are counted apart, in kahook.h's order. */
-export const KEPT_OPTIONS: readonly KeptOption[] = [
-  "SO_KEEPALIVE",
-  "TCP_KEEPIDLE",
-  "TCP_KEEPINTVL",
-  "TCP_KEEPCNT",
-  "TCP_USER_TIMEOUT",
-];
-/** In kahook.h's CAUSE_* order. */
+/** The causes, in the order of each set's dead figures. */
 export const CAUSES: readonly Cause[] = ["keepalive", "user_timeout", "retransmissions"];
 /** Per setting set (0 listeners, 1 clients, 2 + i rule i): configured, failed, then dead by cause. */
-const PER_SET = 2 + CAUSES.length;
-/** kahook.h's MAX_SETS. */
-export const MAX_SETS = 64;
+export const PER_SET = ["configured", "failed", ...CAUSES.map((cause) => `dead_${cause}`)] as const;
 /** The length of the array. */
-export const FIGURE_COUNT = TOTALS.length + KEPT_OPTIONS.length + MAX_SETS * PER_SET;
+export const FIGURE_COUNT = TOTALS.length + KEPT_OPTIONS.length + MAX_SETS * PER_SET.length;
 /** `kahook_figures.magic`: names the layout above. */
 export const FIGURES_MAGIC = "kahook figures 1";
 
@@ -67,7 +58,7 @@ export function decodeFigures(values: BigInt64Array, sets: number): Figures {
     totals: record(TOTALS, at),
     kept: record(KEPT_OPTIONS, (index) => at(TOTALS.length + index)),
     sets: Array.from({ length: Math.min(sets, MAX_SETS) }, (_, set) => {
-      const base = setsStart + set * PER_SET;
+      const base = setsStart + set * PER_SET.length;
       return { configured: at(base), failed: at(base + 1), dead: record(CAUSES, (cause) => at(base + 2 + cause)) };
     }),
   };

@@ -2,14 +2,15 @@ import type { SocketPlan } from "../hooks/plan.ts";
 import { packageFile } from "../package.ts";
 import { adapter, host } from "../runtimes/index.ts";
 import { shared } from "../process/shared.ts";
-import { compileWords, NATIVE_CONFIG } from "./abi.ts";
+import { compileWords, NATIVE_CONFIG, RESULTS } from "./abi.ts";
 import { decodeFigures, FIGURE_COUNT, type Figures } from "./figures.ts";
 
-/** Why kahook_install refused, by its negated errno (Linux numbers, as the library is built for Linux only). */
+/** Why kahook_install refused, by its result. */
 const REFUSALS: Record<number, string> = {
-  22: "it refused the compiled settings (EINVAL)",
-  2: "libc's socket functions were not found (ENOENT)",
-  8: "no object of this program calls libc's connect through a slot it recognises (ENOEXEC): a static executable, or another interposer holds the slots",
+  [RESULTS.invalidConfig]: "it refused the compiled settings (EINVAL)",
+  [RESULTS.cLibraryMissing]: "the C library's socket functions were not found (ENOENT)",
+  [RESULTS.noConnectSlot]:
+    "no object of this program calls the C library's connect through a slot it recognises (ENOEXEC): a static executable, or another interposer holds the slots",
 };
 
 /** The directories of native/build/ that native/interposer/build.sh fills. */
@@ -36,9 +37,6 @@ export const preloadLibraryPath = (): string => builtFile("libkahook.so");
 /** The outcome of an attempt to install: the slots patched, or why not; `already` when a copy of kahook installed it. */
 export type Installed = { slots: number } | { reason: string; already: boolean };
 
-const EALREADY = 114;
-const ENOEXEC = 8;
-
 /**
  * Loads the library and redirects the program's socket calls to it, configured by the plan.
  * Never throws: a library that cannot load or install gives the reason, and nothing is changed.
@@ -50,11 +48,11 @@ export function installInterposer(plan: SocketPlan): Installed {
     const result = shared.interposer.install(words);
     if (result >= 0) return { slots: result };
     // Preloaded by `kahook run` or `kahook env`, libkahook.so holds the slots and configures every socket already.
-    if (result === -ENOEXEC && host.env(NATIVE_CONFIG) !== undefined) {
+    if (result === RESULTS.noConnectSlot && host.env(NATIVE_CONFIG) !== undefined) {
       return { reason: "libkahook.so holds the slots, preloaded by kahook run or kahook env", already: true };
     }
     // A Node worker thread's preload, or a copy of kahook that shares nothing with this one.
-    if (result === -EALREADY) {
+    if (result === RESULTS.installedAlready) {
       return { reason: "installed already, by another thread or copy of kahook", already: true };
     }
     return { reason: REFUSALS[-result] ?? `kahook_install returned ${result}`, already: false };

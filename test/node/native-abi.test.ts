@@ -3,21 +3,18 @@
  * ELF dynamic sections the way auditwheel checks a manylinux wheel: the libraries they need, the
  * highest glibc symbol version they need (manylinux2014's floor, glibc 2.17, is the ceiling), and
  * that musl, which ignores symbol versions, defines every symbol they need. The list of files is
- * the packed tarball's, so a file added to the package is checked too. And that the layout of what
- * the TypeScript side and the library pass each other (native/interposer/kahook.h) is the same on
- * both sides.
+ * the packed tarball's, so a file added to the package is checked too. And that the header of what
+ * the TypeScript side and the library pass each other, native/interposer/abi.h, is the one the
+ * TypeScript side renders.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFileSync } from "../../src/runtimes/spawn.ts";
-import { ABI_VERSION, FLAGS, MAX_RULES } from "../../src/interposer/abi.ts";
-import { CAUSES, FIGURE_COUNT, FIGURES_MAGIC, KEPT_OPTIONS, MAX_SETS, TOTALS } from "../../src/interposer/figures.ts";
-import { EVENT, EVENT_KINDS, EVENT_WORDS } from "../../src/interposer/native.ts";
-import { OPTION_NAMES } from "../../src/sys/platform.ts";
-import { type Arch, compile, DEBIAN } from "../_platforms.ts";
+import { FIGURE_COUNT, FIGURES_MAGIC } from "../../src/interposer/figures.ts";
+import { renderHeader } from "../../src/interposer/header.ts";
+import type { Arch } from "../_platforms.ts";
 import { root } from "../_repo.ts";
 
 /** manylinux2014: nothing newer than glibc 2.17, whose first arm64 release it is. */
@@ -67,7 +64,6 @@ function symbols(file: string, which: "required" | "defined"): Set<string> {
   return names;
 }
 
-const dir = mkdtempSync(join(tmpdir(), "kahook-abi-"));
 const archOf = (path: string): Arch => (path.includes("linux-arm64") ? "arm64" : "x64");
 const newer = (version: number[]) =>
   version[0]! > CEILING[0]! || (version[0] === CEILING[0] && version[1]! > CEILING[1]!);
@@ -102,32 +98,14 @@ for (const path of packed) {
   });
 }
 
-test("kahook.h's layout of the install words, the figures and the events is the TypeScript side's", () => {
-  const program = join(dir, "layout");
-  compile(DEBIAN.x64.compiler, [join(root, "test/fixtures/interposer/layout.c")], program);
-  const { maxSettings, ...layout } = JSON.parse(execFileSync(program, [], { encoding: "utf8" }));
-  assert.equal(layout, {
-    abiVersion: ABI_VERSION,
-    flags: [FLAGS.clients, FLAGS.listeners, FLAGS.debug, FLAGS.deadPeers],
-    maxSets: MAX_SETS,
-    maxRules: MAX_RULES,
-    totals: TOTALS.length,
-    keptOptions: KEPT_OPTIONS.length,
-    bySet: TOTALS.length + KEPT_OPTIONS.length,
-    setFigures: 2 + CAUSES.length,
-    causes: [...CAUSES.keys(), CAUSES.length],
-    figures: FIGURE_COUNT,
-    event: [EVENT.kind, EVENT.fd, EVENT.set, EVENT.setting, EVENT.errno],
-    eventWords: EVENT_WORDS,
-    eventKinds: [EVENT_KINDS.configured, EVENT_KINDS.failed],
-  });
-  assert.ok(maxSettings >= OPTION_NAMES.length, `a set holds every option: ${maxSettings}`);
+test("native/interposer/abi.h is what the TypeScript side renders: one source for both sides", () => {
+  const committed = readFileSync(join(root, "native/interposer/abi.h"), "utf8");
+  assert.fixture(committed, renderHeader(), "native/interposer/abi.h is stale: npm run abi writes it");
+  assert.match(committed, `STAT_TOTAL = ${FIGURE_COUNT} }`, "the figures' length");
   for (const path of packed) {
     const text = readFileSync(join(root, path)).toString("latin1");
     assert.ok(text.includes(FIGURES_MAGIC), `${path} names its figures' layout ${FIGURES_MAGIC}`);
   }
 });
-
-test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 test.run();

@@ -5,13 +5,11 @@
  * @module
  */
 import process from "node:process";
-import { type Config, configFromEnv, VARIABLES } from "../config/env.ts";
+import { type Config, configFromEnv, type Env, VARIABLES } from "../config/env.ts";
 import { busyDetection, idleDetection, type InForce, probesSent, systemRetransmission } from "../deadpeer/detect.ts";
 import { PROFILES, withProfile } from "../config/profiles.ts";
 import { currentPlatform, facility, sysctlName, systemDefault } from "../sys/index.ts";
 import type { OptionName } from "../sys/platform.ts";
-
-type Env = Record<string, string | undefined>;
 
 const DURATIONS: ReadonlySet<OptionName> = new Set(["idle", "interval", "userTimeout", "deferAccept"]);
 

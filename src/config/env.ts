@@ -1,7 +1,7 @@
 import { KahookError, show } from "../api/errors.ts";
 import { deriveUserTimeout, fromKernel, type KeepAliveOptions } from "./options.ts";
 import { withProfile } from "./profiles.ts";
-import { checkPort, compileMatcher, type Rule } from "./rules.ts";
+import { checkPort, compileMatcher, DIGITS, type Rule } from "./rules.ts";
 import { host } from "../runtimes/index.ts";
 import { currentPlatform } from "../sys/index.ts";
 import type { OptionName, Platform } from "../sys/platform.ts";
@@ -73,9 +73,6 @@ export const ENV_NAMES: readonly string[] = [
 export function processEnv(): Env {
   return Object.fromEntries(ENV_NAMES.map((name) => [name, host.env(name)]));
 }
-
-/** Plain decimal digits only: "30s", "1e3", "0x10", "+5", " 5" and "" are all refused. */
-const DIGITS = /^[0-9]+$/;
 
 function parseVariable(variable: Variable, raw: string, platform: Platform): number {
   const spec = platform.options[variable.option];

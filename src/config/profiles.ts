@@ -1,6 +1,5 @@
 import { KahookError, show } from "../api/errors.ts";
-
-type Env = Record<string, string | undefined>;
+import type { Env } from "./env.ts";
 
 /** A middlebox that silently drops idle TCP flows, and the settings that keep flows through it alive. */
 export interface Profile {

@@ -26,7 +26,8 @@ export interface Network {
 }
 
 const MAX_PORT = 65535;
-const DIGITS = /^[0-9]+$/;
+/** Plain decimal digits only: "30s", "1e3", "0x10", "+5", " 5" and "" are all refused. */
+export const DIGITS = /^[0-9]+$/;
 /** An IPv4-mapped IPv6 address (::ffff:a.b.c.d) holds the IPv4 address in its last 4 bytes, after these 12. */
 const MAPPED_PREFIX = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff];
 

@@ -1,6 +1,7 @@
 import type { Endpoint } from "../fd/match.ts";
 import { type ClientHook, installTcpHooks, uninstallTcpHooks } from "./node.ts";
 import type { RuntimeHooks, Sockets } from "./configure.ts";
+import { replaceMethods, restoreMethods } from "./patch.ts";
 
 /** Deno.NetAddr, and Deno.UnixAddr, which has no port. */
 interface NetAddr {
@@ -14,10 +15,9 @@ interface DenoNet {
   listen(options: unknown): { addr: NetAddr };
 }
 
-type Originals = Pick<DenoNet, "connect" | "listen">;
-
+// Symbol.for, so that two copies of kahook loaded in one process see each other's hooks.
 const ORIGINALS = Symbol.for("kahook.deno.originals");
-const deno = (globalThis as unknown as { Deno: DenoNet & { [ORIGINALS]?: Originals } }).Deno;
+const deno = (globalThis as unknown as { Deno: DenoNet }).Deno;
 
 const endpoint = ({ hostname, port }: NetAddr): Endpoint => ({ address: hostname, port });
 
@@ -42,46 +42,33 @@ const onConnected: ClientHook = (sockets, handle, _ipVersion, request, { label, 
  * TCP_MAXSEG and TCP_SYNCNT to act and for TCP_WINDOW_CLAMP to shape the SYN; a listener right
  * after listen(2), before the program can accept from it, so accepted sockets inherit.
  */
-function installDenoNetHooks({ plan, configure }: Sockets): void {
-  const originals: Originals = { connect: deno.connect, listen: deno.listen };
-  deno.connect = function (options) {
-    return originals.connect.call(this, options).then((conn) => {
-      const { label, beforeConnect } = plan.clientForPeer(() => ({
-        address: conn.remoteAddr.hostname,
-        port: conn.remoteAddr.port,
-      }));
-      if (conn.remoteAddr.transport === "tcp") {
-        configure(
-          { addresses: { local: endpoint(conn.localAddr), remote: endpoint(conn.remoteAddr) } },
-          label,
-          beforeConnect,
-        );
+function installDenoNetHooks({ plan, configure }: Sockets): boolean {
+  return replaceMethods(deno, ORIGINALS, ["connect", "listen"], (originals) => ({
+    connect(options) {
+      return originals.connect.call(this, options).then((conn) => {
+        const { label, beforeConnect } = plan.clientForPeer(() => ({
+          address: conn.remoteAddr.hostname,
+          port: conn.remoteAddr.port,
+        }));
+        if (conn.remoteAddr.transport === "tcp") {
+          const addresses = { local: endpoint(conn.localAddr), remote: endpoint(conn.remoteAddr) };
+          configure({ addresses }, label, beforeConnect);
+        }
+        return conn;
+      });
+    },
+    listen(options) {
+      const listener = originals.listen.call(this, options);
+      if (plan.server && listener.addr.transport === "tcp") {
+        configure({ addresses: { local: endpoint(listener.addr) } }, "server", plan.server);
       }
-      return conn;
-    });
-  };
-  deno.listen = function (options) {
-    const listener = originals.listen.call(this, options);
-    if (plan.server && listener.addr.transport === "tcp") {
-      configure({ addresses: { local: endpoint(listener.addr) } }, "server", plan.server);
-    }
-    return listener;
-  };
-  deno[ORIGINALS] = originals;
+      return listener;
+    },
+  }));
 }
 
 /** Deno: node:net through the TCP handle hooks it shares with Node, plus Deno.connect and Deno.listen. */
 export const denoHooks: RuntimeHooks = {
-  install(sockets) {
-    if (!installTcpHooks(sockets, onConnected)) return false;
-    installDenoNetHooks(sockets);
-    return true;
-  },
-  uninstall() {
-    const originals = deno[ORIGINALS];
-    if (!uninstallTcpHooks() || !originals) return false;
-    Object.assign(deno, originals);
-    delete deno[ORIGINALS];
-    return true;
-  },
+  install: (sockets) => installTcpHooks(sockets, onConnected) && installDenoNetHooks(sockets),
+  uninstall: () => uninstallTcpHooks() && restoreMethods(deno, ORIGINALS),
 };

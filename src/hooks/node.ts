@@ -1,6 +1,7 @@
 import type net from "node:net";
 import { builtin } from "../runtimes/builtin.ts";
 import type { RuntimeHooks, Sockets, TcpHandle } from "./configure.ts";
+import { afterSetKeepAlive, replaceMethods, restoreMethods } from "./patch.ts";
 import type { ClientSettings } from "./plan.ts";
 
 /** The methods of Node's TCP handle prototype that the hooks wrap. */
@@ -12,7 +13,7 @@ interface TcpMethods {
   setKeepAlive(this: TcpHandle, enable: boolean, delaySeconds: number): number;
 }
 
-type TcpPrototype = TcpMethods & { [ORIGINALS]?: TcpMethods };
+type TcpPrototype = TcpMethods;
 
 // Symbol.for, so that two copies of kahook loaded in one process see each other's hooks.
 const ORIGINALS = Symbol.for("kahook.node.tcp.originals");
@@ -78,56 +79,36 @@ const beforeConnect: ClientHook = (sockets, handle, ipVersion, _request, setting
  */
 export function installTcpHooks(sockets: Sockets, clientHook: ClientHook): boolean {
   const { plan } = sockets;
-  const proto = tcpPrototype();
-  if (proto[ORIGINALS]) return false;
-  const originals: TcpMethods = {
-    connect: proto.connect,
-    connect6: proto.connect6,
-    listen: proto.listen,
-    setKeepAlive: proto.setKeepAlive,
-  };
-  // connect(req, address, port): the address is resolved already, so the rules can match it before connect(2).
-  const connectAs = (ipVersion: 4 | 6, connect: TcpMethods["connect"]): TcpMethods["connect"] =>
-    function (this: Handle, ...args) {
-      const settings = plan.clientFor(args[1] as string, args[2] as number);
-      this[CLIENT] = settings;
-      clientHook(sockets, this, ipVersion, args[0] as ConnectRequest, settings);
-      return connect.apply(this, args);
+  return replaceMethods(tcpPrototype(), ORIGINALS, ["connect", "connect6", "listen", "setKeepAlive"], (originals) => {
+    // connect(req, address, port): the address is resolved already, so the rules can match it before connect(2).
+    const connectAs = (ipVersion: 4 | 6, connect: TcpMethods["connect"]): TcpMethods["connect"] =>
+      function (this: Handle, ...args) {
+        const settings = plan.clientFor(args[1] as string, args[2] as number);
+        this[CLIENT] = settings;
+        clientHook(sockets, this, ipVersion, args[0] as ConnectRequest, settings);
+        return connect.apply(this, args);
+      };
+    return {
+      connect: connectAs(4, originals.connect),
+      connect6: connectAs(6, originals.connect6),
+      listen(...args) {
+        if (plan.server) sockets.configure({ handle: this }, "server", plan.server);
+        return originals.listen.apply(this, args);
+      },
+      // A setKeepAlive call (the program's, http.Agent's, fetch's) resets idle, interval and count
+      // to Node's; kahook sets its configured values again right after, so they stay in force.
+      setKeepAlive(this: Handle, enable, delaySeconds) {
+        const result = originals.setKeepAlive.call(this, enable, delaySeconds);
+        const { label, settings } = afterSetKeepAlive(plan, this[CLIENT], enable, delaySeconds);
+        if (settings.length) sockets.configure({ handle: this }, label, settings);
+        return result;
+      },
     };
-  proto.connect = connectAs(4, originals.connect);
-  proto.connect6 = connectAs(6, originals.connect6);
-  proto.listen = function (...args) {
-    if (plan.server) sockets.configure({ handle: this }, "server", plan.server);
-    return originals.listen.apply(this, args);
-  };
-  // A setKeepAlive call (the program's, http.Agent's, fetch's) resets idle, interval and count
-  // to Node's; kahook sets its configured values again right after, so they stay in force.
-  proto.setKeepAlive = function (this: Handle, enable, delaySeconds) {
-    const result = originals.setKeepAlive.call(this, enable, delaySeconds);
-    const client = this[CLIENT];
-    const settings = client ? client.afterSetKeepAlive : plan.serverAfterSetKeepAlive;
-    if (settings?.length) {
-      sockets.configure(
-        { handle: this },
-        `${client?.label ?? "accepted"} after setKeepAlive(${enable}, ${delaySeconds})`,
-        settings,
-      );
-    }
-    return result;
-  };
-  proto[ORIGINALS] = originals;
-  return true;
+  });
 }
 
 /** Puts the original methods back. Sockets already configured keep their options. Returns false if none were installed. */
-export function uninstallTcpHooks(): boolean {
-  const proto = tcpPrototype();
-  const originals = proto[ORIGINALS];
-  if (!originals) return false;
-  Object.assign(proto, originals);
-  delete proto[ORIGINALS];
-  return true;
-}
+export const uninstallTcpHooks = (): boolean => restoreMethods(tcpPrototype(), ORIGINALS);
 
 /** Node: every TCP socket goes through the handle prototype. */
 export const nodeHooks: RuntimeHooks = {

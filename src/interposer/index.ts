@@ -55,7 +55,7 @@ export function installInterposer(plan: SocketPlan): Installed {
     if (result === RESULTS.installedAlready) {
       return { reason: "installed already, by another thread or copy of kahook", already: true };
     }
-    return { reason: REFUSALS[-result] ?? `kahook_install returned ${result}`, already: false };
+    return { reason: REFUSALS[result] ?? `kahook_install returned ${result}`, already: false };
   } catch (error) {
     return { reason: String((error as Error)?.message ?? error).split("\n")[0], already: false };
   }

@@ -1,7 +1,8 @@
 /**
  * The little of ELF that `kahook run` reads before it preloads the interposer into a program:
  * the header, the interpreter (PT_INTERP), the section names, and the symbol versions a shared
- * object needs (.gnu.version_r) and defines (.gnu.version_d). 64-bit little-endian objects of
+ * object needs (.gnu.version_r) and defines (.gnu.version_d); `kahook inspect` reads a library's
+ * dynamic symbol table with it too (remote/symbol.ts). 64-bit little-endian objects of
  * this machine's architecture only (x86_64, aarch64), read piece by piece, as a program may be
  * hundreds of megabytes.
  * @module

@@ -8,19 +8,22 @@ import { median } from "./_stats.ts";
 
 type RuntimeName = "node" | "bun" | "deno";
 
+/** System calls per connection (strace -f -c, a run with 0 connections subtracted): setsockopt, getsockopt, all, by name. */
+export interface CallsPerConnection {
+  setsockopt: number;
+  getsockopt: number;
+  total: number;
+  byName: Record<string, number>;
+}
+
 export interface Results {
   date: string;
   machine: string;
   versions: Record<string, string>;
   seconds?: number;
-  syscalls: {
-    runtime: RuntimeName;
-    contender: string;
-    setsockopt: number;
-    getsockopt: number;
-    total: number;
-    byName: Record<string, number>;
-  }[];
+  /** Runs narrowed to some parts and runtimes since, whose rows replaced theirs (bench/merge.ts). */
+  reruns?: { date: string; parts: string[]; runtimes: string[]; seconds: number }[];
+  syscalls: ({ runtime: RuntimeName; contender: string } & CallsPerConnection)[];
   time: { runtime: RuntimeName; contender: string; usPerConnection: number; samples: number[] }[];
   ffi: {
     runtime: RuntimeName;
@@ -49,6 +52,14 @@ export interface Results {
     before: { rss: number; fds: number };
     after: { rss: number; fds: number };
   }[];
+  /**
+   * The preload's interposer in connect mode (one configured socket per connection, its client) with KAHOOK_METRICS
+   * off and on: calls per connection, and µs per connection, one sample per round, off and on alternated.
+   */
+  metrics?: (
+    & { runtime: RuntimeName; metrics: "off" | "on"; usPerConnection: number; samples: number[] }
+    & CallsPerConnection
+  )[];
   /** The C program native/connect_loop.c under each preload (none, kahook-run, libkeepalive0, c-reference), each a process of its own. */
   programs?: {
     /** Connections per timed run, per strace run; alternated rounds of the timed and of the start-up runs. */
@@ -159,6 +170,61 @@ function programsTarget(programs: NonNullable<Results["programs"]>): string | un
   );
 }
 
+/**
+ * The calls whose count per connection differs from base's by `threshold` or more, as "name +1.0", with
+ * `digits` decimals; "-" when none does.
+ */
+function callsDiffering(
+  byName: Record<string, number>,
+  base: Record<string, number>,
+  threshold: number,
+  digits: number,
+): string {
+  return Object.keys({ ...byName, ...base })
+    .map((name) => [name, (byName[name] ?? 0) - (base[name] ?? 0)] as const)
+    .filter(([, delta]) => Math.abs(delta) >= threshold)
+    .map(([name, delta]) => `${name} ${delta > 0 ? "+" : ""}${fixed(delta, digits)}`)
+    .join(", ") || "-";
+}
+
+/** A runtime's rows of the metrics part, off and on; undefined where it did not run. */
+function metricsRows(results: Results, runtime: RuntimeName) {
+  const [off, on] = (["off", "on"] as const).map((metrics) =>
+    results.metrics?.find((row) => row.runtime === runtime && row.metrics === metrics)
+  );
+  return off && on ? { off, on } : undefined;
+}
+
+/** What metrics on cost a runtime's connection against off: the median of the ratios within a round, and their spread. */
+function metricsCost({ off, on }: NonNullable<ReturnType<typeof metricsRows>>): string {
+  const ratios = on.samples.map((us, round) => us / off.samples[round]);
+  const change = median(ratios) - 1;
+  return `${change >= 0 ? "+" : ""}${fixed(change * 100)}% ±${fixed(halfIqr(ratios) * 100)}%`;
+}
+
+/**
+ * The metrics target of one runtime: KAHOOK_METRICS=1 adds one getsockopt per configured connection
+ * closed (the metrics part's connections have one each, their client) and sets what metrics off
+ * sets. Other calls whose count differs are listed: a runtime's own, such as Bun's futex, vary
+ * between runs of one setting.
+ */
+function metricsTarget(results: Results, runtime: RuntimeName): string | undefined {
+  const rows = metricsRows(results, runtime);
+  if (!rows) return undefined;
+  const { off, on } = rows;
+  const added = on.getsockopt - off.getsockopt;
+  const others = (byName: Record<string, number>) => ({ ...byName, getsockopt: 0, setsockopt: 0 });
+  const otherCalls = callsDiffering(others(on.byName), others(off.byName), 0.5, 1);
+  return (
+    `- ${runtime}: KAHOOK_METRICS=1 adds ${fixed(added, 2)} getsockopt per connection, one configured ` +
+    `connection closed each (target 1), with ${fixed(on.setsockopt, 2)} setsockopt against ` +
+    `${fixed(off.setsockopt, 2)} off (target the same); other calls that differ: ` +
+    `${otherCalls === "-" ? "none" : otherCalls}; µs per connection ${metricsCost(rows)} against metrics off: ${
+      verdict(Math.abs(added - 1) < 0.05 && Math.abs(on.setsockopt - off.setsockopt) < 0.05)
+    }`
+  );
+}
+
 /** Calls a contender may add besides setsockopt, and why. */
 interface Allowance {
   reason: string;
@@ -217,6 +283,8 @@ function interposerTargets(results: Results): string[] {
   for (const runtime of ["node", "bun", "deno"] as RuntimeName[]) {
     const calls = callsTarget(results, runtime, "kahook-connect", "kahook-listen");
     if (calls) lines.push(calls);
+    const metrics = metricsTarget(results, runtime);
+    if (metrics) lines.push(metrics);
     const time = (contender: string) =>
       results.time.find((t) => t.runtime === runtime && t.contender === contender)?.samples;
     const [kahook, reference, bare, cListen] = [
@@ -303,12 +371,22 @@ function hooksTargets(results: Results): string[] {
 const CONTENDERS =
   "`kahook-connect` and `kahook-listen` are the preload with the native interposer, the default, in KAHOOK_MODE connect and listen; `hooks-connect` is the preload with the JavaScript hooks alone (KAHOOK_INTERPOSER=0)";
 
+/** When, where and with which runtimes the suite ran. */
+const measured = (results: Results) =>
+  `Measured ${results.date.slice(0, 10)} on ${results.machine}; ${
+    Object.entries(results.versions).map(([k, v]) => `${k} ${v}`).join(", ")
+  }.`;
+
+/** The parts that ran again since, narrowed (bench/merge.ts): "" when none did. */
+const reran = (results: Results) =>
+  (results.reruns ?? []).map(({ date, parts, runtimes, seconds }) =>
+    ` Its ${parts.join(", ")} part${parts.length > 1 ? "s" : ""} ran again for ${runtimes.join(", ")} on ` +
+    `${date.slice(0, 10)} (${fixed(seconds, 0)} s).`
+  ).join("");
+
 function markdown(results: Results): string {
   const sections = [
-    `Measured ${results.date.slice(0, 10)} on ${results.machine}; ${
-      Object.entries(results.versions).map(([k, v]) => `${k} ${v}`).join(", ")
-    }. ` +
-    `Medians of alternated runs; the suite took ${fixed(results.seconds, 0)} s.`,
+    `${measured(results)} Medians of alternated runs; the suite took ${fixed(results.seconds, 0)} s.${reran(results)}`,
     "**Targets of the default path**: the preload with the native interposer (the contenders named `kahook-*`), and `libkahook.so` under `kahook run`",
     interposerTargets(results).join("\n"),
     "**Targets of the JavaScript hooks**, the fallback (`KAHOOK_INTERPOSER=0`, or where the interposer cannot load; the contender `hooks-connect`)",
@@ -321,17 +399,13 @@ function markdown(results: Results): string {
         ["runtime", "contender", "setsockopt", "getsockopt", "all calls", "calls that differ from none"],
         results.syscalls.map((s) => {
           const none = results.syscalls.find((n) => n.runtime === s.runtime && n.contender === "none")!;
-          const differing = Object.keys({ ...s.byName, ...none.byName })
-            .map((name) => [name, (s.byName[name] ?? 0) - (none.byName[name] ?? 0)] as const)
-            .filter(([, delta]) => Math.abs(delta) >= 0.5)
-            .map(([name, delta]) => `${name} ${delta > 0 ? "+" : ""}${fixed(delta)}`);
           return [
             s.runtime,
             s.contender,
             fixed(s.setsockopt, 2),
             fixed(s.getsockopt, 2),
             fixed(s.total),
-            differing.join(", ") || "-",
+            callsDiffering(s.byName, none.byName, 0.5, 1),
           ];
         }),
       ),
@@ -443,8 +517,48 @@ function markdown(results: Results): string {
       ),
     );
   }
+  if (results.metrics?.length) sections.push(...metricsSection(results));
   if (results.programs) sections.push(...programsSection(results.programs));
   return sections.join("\n\n") + "\n";
+}
+
+/** The metrics part's table: each runtime's calls and µs per connection with KAHOOK_METRICS off and on. */
+function metricsSection(results: Results): string[] {
+  const rows = results.metrics ?? [];
+  return [
+    "**Metrics off and on** (the preload's interposer in connect mode, `kahook-connect`: one configured socket per " +
+    "loopback connection, its client; with `KAHOOK_METRICS=0`, the default, and `=1`, which asks each configured " +
+    "connection why it ended as it closes. System calls from strace -f -c over 400 connections, start-up " +
+    "subtracted; µs per connection of 1,500 " +
+    `connections per run, ${rows[0]?.samples.length} runs of each alternated: medians, and on against off as the ` +
+    "median of the ratios within a round ± half their interquartile range)",
+    table(
+      [
+        "runtime",
+        "KAHOOK_METRICS",
+        "setsockopt",
+        "getsockopt",
+        "all calls",
+        "calls that differ from off",
+        "µs per connection",
+        "on vs off",
+      ],
+      rows.map((row) => {
+        const both = metricsRows(results, row.runtime);
+        const on = row.metrics === "on" && both;
+        return [
+          row.runtime,
+          row.metrics === "on" ? "1" : "0",
+          fixed(row.setsockopt, 2),
+          fixed(row.getsockopt, 2),
+          fixed(row.total),
+          on ? callsDiffering(on.on.byName, on.off.byName, 0.5, 2) : "-",
+          fixed(row.usPerConnection),
+          on ? metricsCost(on) : "-",
+        ];
+      }),
+    ),
+  ];
 }
 
 /** The C programs' table: one row per contender, and the `kahook run` CLI's start-up row. */
@@ -454,13 +568,7 @@ function programsSection(programs: NonNullable<Results["programs"]>): string[] {
     const calls = programs.syscalls.find((s) => s.contender === contender);
     const time = programs.time.find((t) => t.contender === contender);
     const added = programAdded(programs, contender);
-    const differing = calls && none
-      ? Object.keys({ ...calls.byName, ...none.byName })
-        .map((name) => [name, (calls.byName[name] ?? 0) - (none.byName[name] ?? 0)] as const)
-        .filter(([, delta]) => Math.abs(delta) >= 0.05)
-        .map(([name, delta]) => `${name} ${delta > 0 ? "+" : ""}${fixed(delta, 2)}`)
-        .join(", ") || "-"
-      : "-";
+    const differing = calls && none ? callsDiffering(calls.byName, none.byName, 0.05, 2) : "-";
     return [
       contender,
       PROGRAM_PRELOADS[contender] ?? "-",
@@ -614,6 +722,19 @@ export function headlineSection(results: Results, chart: string, page: string): 
       `- Time per loopback connection (connect, accept, close), with the preload and without: ${timed.join(", ")}.`,
     );
   }
+  const metered = (["node", "bun", "deno"] as RuntimeName[]).flatMap((runtime) => {
+    const rows = metricsRows(results, runtime);
+    return rows
+      ? [`${runtime} ${fixed(rows.on.getsockopt - rows.off.getsockopt, 2)} getsockopt and ${metricsCost(rows)} µs`]
+      : [];
+  });
+  if (metered.length) {
+    lines.push(
+      `- Dead peers counted (\`KAHOOK_METRICS=1\`), per configured connection closed, against the default: ${
+        metered.join(", ")
+      }.`,
+    );
+  }
   const started = results.startup.filter((s) => s.targetOver).map((s) =>
     `${s.runtime} \`${s.form}\` ${fixed(pairedDifference(s.kahook, s.none))} ms`
   );
@@ -635,10 +756,7 @@ export function headlineSection(results: Results, chart: string, page: string): 
       `${met(hooksTargets(results))} with the JavaScript hooks, the fallback.`,
   );
   return (
-    `Measured ${results.date.slice(0, 10)} on ${results.machine}; ${
-      Object.entries(results.versions).map(([k, v]) => `${k} ${v}`).join(", ")
-    }. ` +
-    `Every table, and what each target means: [${page}](${page}).\n\n${
+    `${measured(results)}${reran(results)} Every table, and what each target means: [${page}](${page}).\n\n${
       lines.join("\n")
     }\n\n![benchmark chart](${chart})\n`
   );

@@ -3,8 +3,10 @@
  * the contenders within one run, and writes bench/results/results.json and chart.svg, every table into docs/benchmarks.md and the headline figures into README.md, each
  * between its markers. Progress goes to stderr.
  * Usage: run.js [part or runtime ...]   parts: syscalls, time, ffi, interposer, startup, memory,
- * programs; runtimes: node, bun, deno (default: all of each). The runtimes filter the runtime
- * parts; programs (a C program under kahook run, libkeepalive0 and the C reference) runs once.
+ * programs, metrics; runtimes: node, bun, deno (default: all of each). The runtimes filter the
+ * runtime parts; programs (a C program under kahook run, libkeepalive0 and the C reference) runs
+ * once. A narrowed run replaces the rows it measured in the last results.json and keeps the
+ * rest (bench/merge.ts).
  */
 import { execFileSync, spawn } from "../src/runtimes/spawn.ts";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -17,7 +19,8 @@ import { libraryPath } from "../src/interposer/index.ts";
 import { root } from "../test/_repo.ts";
 import { RUNTIME_BINARIES } from "../test/_runtimes.ts";
 import { alternate, median } from "./_stats.ts";
-import { type Results, writeReports } from "./report.ts";
+import { merge, type Part } from "./merge.ts";
+import { type CallsPerConnection, type Results, writeReports } from "./report.ts";
 
 const build = mkdtempSync(join(tmpdir(), "kahook-bench-"));
 
@@ -195,32 +198,42 @@ interface ConnectionRun {
   after: { rss: number; fds: number };
 }
 
-/** Part 1: system calls per connection, from strace -f -c, with start-up subtracted. */
-async function syscalls(results: Results): Promise<void> {
-  const CONNECTIONS = 400;
-  const count = async (runtime: Runtime, contender: Contender, connections: number) => {
+/** Connections per strace run of the runtimes' parts. */
+const STRACE_CONNECTIONS = 400;
+
+/** System calls per connection of a contender, from strace -f -c: a run with N connections, less one with 0, over N. */
+async function callsPerConnection(
+  runtime: Runtime,
+  contender: Contender,
+  env: Record<string, string> = {},
+): Promise<CallsPerConnection> {
+  const count = async (connections: number) => {
     const summary = join(build, "strace.txt");
-    const { args, env } = invocation(runtime, contender, "connections", {
+    const { args, env: childEnv } = invocation(runtime, contender, "connections", {
+      ...env,
       BENCH_CONNECTIONS: String(connections),
       BENCH_WARMUP: "0",
     });
-    await runJson("strace", ["-f", "-c", "-o", summary, runtime.binary, ...args], env);
+    await runJson("strace", ["-f", "-c", "-o", summary, runtime.binary, ...args], childEnv);
     return parseStraceSummary(readFileSync(summary, "utf8"));
   };
+  const [idle, busy] = [await count(0), await count(STRACE_CONNECTIONS)];
+  const perConnection = (name: string) => ((busy[name] ?? 0) - (idle[name] ?? 0)) / STRACE_CONNECTIONS;
+  const names = new Set([...Object.keys(idle), ...Object.keys(busy)]);
+  return {
+    setsockopt: perConnection("setsockopt"),
+    getsockopt: perConnection("getsockopt"),
+    total: [...names].reduce((sum, name) => sum + perConnection(name), 0),
+    byName: Object.fromEntries([...names].map((name) => [name, perConnection(name)]).filter(([, n]) => n !== 0)),
+  };
+}
+
+/** Part 1: system calls per connection, from strace -f -c, with start-up subtracted. */
+async function syscalls(results: Results): Promise<void> {
   for (const runtime of RUNTIMES) {
     for (const contender of contendersFor(runtime)) {
       progress(`syscalls: ${runtime.name} ${contender}`);
-      const [idle, busy] = [await count(runtime, contender, 0), await count(runtime, contender, CONNECTIONS)];
-      const perConnection = (name: string) => ((busy[name] ?? 0) - (idle[name] ?? 0)) / CONNECTIONS;
-      const names = new Set([...Object.keys(idle), ...Object.keys(busy)]);
-      results.syscalls.push({
-        runtime: runtime.name,
-        contender,
-        setsockopt: perConnection("setsockopt"),
-        getsockopt: perConnection("getsockopt"),
-        total: [...names].reduce((sum, name) => sum + perConnection(name), 0),
-        byName: Object.fromEntries([...names].map((name) => [name, perConnection(name)]).filter(([, n]) => n !== 0)),
-      });
+      results.syscalls.push({ runtime: runtime.name, contender, ...await callsPerConnection(runtime, contender) });
     }
   }
 }
@@ -238,14 +251,19 @@ function parseStraceSummary(text: string): Record<string, number> {
   return counts;
 }
 
+/** µs per connection of one run of a contender: 1,500 connections after its warm-up. */
+async function usPerConnection(runtime: Runtime, contender: Contender, env: Record<string, string> = {}) {
+  const { args, env: childEnv } = invocation(runtime, contender, "connections", { ...env, BENCH_CONNECTIONS: "1500" });
+  return (await runJson<ConnectionRun>(runtime.binary, args, childEnv)).usPerConnection;
+}
+
 /** Part 2: µs per connection end to end, contenders alternated round by round. */
 async function time(results: Results): Promise<void> {
   const ROUNDS = 11;
   for (const runtime of RUNTIMES) {
-    const samples = await alternate(contendersFor(runtime), ROUNDS, async (contender, round) => {
+    const samples = await alternate(contendersFor(runtime), ROUNDS, (contender, round) => {
       progress(`time: ${runtime.name} round ${round + 1}/${ROUNDS} ${contender}`);
-      const { args, env } = invocation(runtime, contender, "connections", { BENCH_CONNECTIONS: "1500" });
-      return (await runJson<ConnectionRun>(runtime.binary, args, env)).usPerConnection;
+      return usPerConnection(runtime, contender);
     });
     for (const [contender, values] of Object.entries(samples)) {
       results.time.push({
@@ -256,6 +274,47 @@ async function time(results: Results): Promise<void> {
       });
     }
   }
+}
+
+/** KAHOOK_METRICS's value for each row of the metrics part: off, the default, and on. */
+const METRICS = { off: "0", on: "1" } as const;
+type Metrics = keyof typeof METRICS;
+const SETTINGS = Object.keys(METRICS) as Metrics[];
+/** Alternated rounds of the metrics part's timed runs: what metrics add is a fraction of a µs, so more of them. */
+const METRICS_ROUNDS = 21;
+
+/**
+ * Part 7: the preload's interposer with KAHOOK_METRICS off (the default) and on, in connect
+ * mode (kahook-connect), where each loopback connection has one configured socket, its client:
+ * system calls per connection, counted as part 1 counts them, where metrics on ask each
+ * configured connection why it ended (one getsockopt of TCP_INFO) as it closes; and µs per
+ * connection, timed as part 2 times them, off and on alternated.
+ */
+async function metrics(results: Results): Promise<void> {
+  const rows: NonNullable<Results["metrics"]> = [];
+  for (const runtime of RUNTIMES) {
+    const env = (metrics: Metrics) => ({ KAHOOK_METRICS: METRICS[metrics] });
+    const calls: Partial<Record<Metrics, CallsPerConnection>> = {};
+    for (const metrics of SETTINGS) {
+      progress(`metrics: ${runtime.name} syscalls, metrics ${metrics}`);
+      calls[metrics] = await callsPerConnection(runtime, "kahook-connect", env(metrics));
+    }
+    const samples = await alternate(SETTINGS, METRICS_ROUNDS, (metrics, round) => {
+      progress(`metrics: ${runtime.name} round ${round + 1}/${METRICS_ROUNDS} metrics ${metrics}`);
+      return usPerConnection(runtime, "kahook-connect", env(metrics));
+    });
+    for (const metrics of SETTINGS) {
+      const values = samples[metrics];
+      rows.push({
+        runtime: runtime.name,
+        metrics,
+        ...calls[metrics]!,
+        usPerConnection: median(values),
+        samples: values,
+      });
+    }
+  }
+  results.metrics = rows;
 }
 
 interface FfiRun {
@@ -526,9 +585,19 @@ async function programStartup(contenders: ProgramContender[], envs: Record<Progr
   ];
 }
 
-const PARTS = { syscalls, time, ffi, interposer, startup, memory, programs };
+const PARTS: Record<Part, (results: Results) => Promise<void> | void> = {
+  syscalls,
+  time,
+  ffi,
+  interposer,
+  startup,
+  memory,
+  programs,
+  metrics,
+};
 const args = process.argv.slice(2);
-const chosen = args.filter((arg) => arg in PARTS);
+const PART_NAMES = Object.keys(PARTS) as Part[];
+const chosen = PART_NAMES.filter((part) => args.includes(part));
 const RUNTIMES = ALL_RUNTIMES.filter((r) =>
   !args.some((arg) => ALL_RUNTIMES.some((x) => x.name === arg)) || args.includes(r.name)
 );
@@ -559,13 +628,17 @@ async function main(): Promise<void> {
     firstConnection: [],
     memory: [],
   };
-  for (const [name, part] of Object.entries(PARTS)) {
-    if (chosen.length === 0 || chosen.includes(name)) await part(results);
-  }
+  const parts = chosen.length ? chosen : PART_NAMES;
+  for (const name of parts) await PARTS[name](results);
   results.seconds = (performance.now() - started) / 1000;
   const out = join(root, "bench/results");
   mkdirSync(out, { recursive: true });
-  writeReports(results, out, { readme: join(root, "README.md"), page: join(root, "docs/benchmarks.md") });
+  const last = join(out, "results.json");
+  const narrowed = chosen.length > 0 || RUNTIMES.length < ALL_RUNTIMES.length;
+  const written = narrowed && existsSync(last)
+    ? merge(JSON.parse(readFileSync(last, "utf8")), results, parts, RUNTIMES.map((r) => r.name))
+    : results;
+  writeReports(written, out, { readme: join(root, "README.md"), page: join(root, "docs/benchmarks.md") });
   progress(
     `done in ${results.seconds.toFixed(0)} s: bench/results/results.json, chart.svg; docs/benchmarks.md and README.md`,
   );

@@ -1,7 +1,8 @@
 /**
  * The little of ELF that `kahook run` reads before it preloads the interposer into a program:
  * the header, the interpreter (PT_INTERP), the section names, and the symbol versions a shared
- * object needs (.gnu.version_r) and defines (.gnu.version_d). 64-bit little-endian objects of
+ * object needs (.gnu.version_r) and defines (.gnu.version_d); `kahook inspect` reads a library's
+ * dynamic symbol table with it too (remote/symbol.ts). 64-bit little-endian objects of
  * this machine's architecture only (x86_64, aarch64), read piece by piece, as a program may be
  * hundreds of megabytes.
  * @module
@@ -124,7 +125,7 @@ export function sections({ file, header }: Elf): Section[] {
 }
 
 /** The section of that type, its contents and the strings of the section it links to; undefined when there is none. */
-function versionSection(object: Elf, type: number): { bytes: Buffer; strings: Buffer } | undefined {
+export function sectionWithStrings(object: Elf, type: number): { bytes: Buffer; strings: Buffer } | undefined {
   const all = sections(object);
   const section = all.find((candidate) => candidate.type === type);
   const strings = section && all[section.link];
@@ -138,7 +139,7 @@ function versionSection(object: Elf, type: number): { bytes: Buffer; strings: Bu
 /** The symbol versions the object needs, by the file that must define them: {"libc.so.6" => ["GLIBC_2.14", ...]}. */
 export function versionsNeeded(object: Elf): Map<string, string[]> {
   const needs = new Map<string, string[]>();
-  const found = versionSection(object, SHT_GNU_VERNEED);
+  const found = sectionWithStrings(object, SHT_GNU_VERNEED);
   if (!found) return needs;
   const { bytes, strings } = found;
   return reading(object.file, () => {
@@ -160,7 +161,7 @@ export function versionsNeeded(object: Elf): Map<string, string[]> {
 
 /** The symbol versions the object defines, such as GLIBC_2.2.5 ... GLIBC_2.17; undefined when it has no version definitions. */
 export function versionsDefined(object: Elf): string[] | undefined {
-  const found = versionSection(object, SHT_GNU_VERDEF);
+  const found = sectionWithStrings(object, SHT_GNU_VERDEF);
   if (!found) return undefined;
   const { bytes, strings } = found;
   return reading(object.file, () => {

@@ -5,15 +5,19 @@
  */
 import type { KeepAliveState } from "../config/options.ts";
 import type { ProcSocket } from "../remote/proc.ts";
-import { inspectProcess } from "../remote/process.ts";
+import { CAUSES, TOTALS } from "../interposer/figures.ts";
+import { type LibraryFigures, processFigures } from "../remote/figures.ts";
+import { inspectProcess, type SocketReport } from "../remote/process.ts";
 import { type Parsed, usage } from "./args.ts";
 
 export const INSPECT_HELP = `Usage: kahook inspect PID [--json]
 
 Lists every TCP socket of process PID: addresses, state, SO_KEEPALIVE, TCP_KEEPIDLE,
 TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT, and from TCP_INFO the keepalive probes sent,
-retransmissions and the time since data was last received. Needs Linux 5.6 or later and
-ptrace permission over PID (the same user, or root).
+retransmissions and the time since data was last received. Then what kahook's native library
+counted in PID, read from its memory: sockets configured and failed, values kept, dead peers.
+Needs Linux 5.6 or later and ptrace permission over PID (the same user, or root).
+--json prints {"version": 2, "pid", "sockets", "libraries"}.
 `;
 
 export const INSPECT_OPTIONS = { switches: ["--json"], operands: ["PID"] };
@@ -48,10 +52,20 @@ export function table(rows: string[][]): string {
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd() + "\n").join("");
 }
 
+/** The version of --json's object; version 1 was the array of sockets alone, now its `sockets`. */
+export const INSPECT_JSON_VERSION = 2;
+
 export function inspect(args: Parsed): string {
   const pid = parsePid(args);
   const sockets = inspectProcess(pid);
-  if (args.switches.has("--json")) return JSON.stringify(sockets, null, 2) + "\n";
+  const libraries = processFigures(pid);
+  if (args.switches.has("--json")) {
+    return JSON.stringify({ version: INSPECT_JSON_VERSION, pid, sockets, libraries }, null, 2) + "\n";
+  }
+  return `${socketTable(pid, sockets)}\n${figuresText(pid, libraries)}`;
+}
+
+function socketTable(pid: number, sockets: SocketReport[]): string {
   if (sockets.length === 0) return `process ${pid} has no TCP sockets\n`;
   const header = [...SOCKET_HEADER, ...OPTION_HEADER, "probes", "retrans", "last_recv"];
   return table([
@@ -64,4 +78,29 @@ export function inspect(args: Parsed): string {
       socket.state === "LISTEN" ? "-" : `${socket.info.lastDataReceived}ms`,
     ]),
   ]);
+}
+
+/** slotsUnpatched as a column names it: slots_unpatched. */
+const snakeCase = (name: string) => name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
+/** What each kahook library of the process counted, or that it maps none. */
+function figuresText(pid: number, libraries: LibraryFigures[]): string {
+  if (libraries.length === 0) {
+    return `process ${pid} maps no kahook library (kahook.node or libkahook.so): it runs no kahook, or only its ` +
+      "JavaScript hooks, whose figures stats() reads inside the process\n";
+  }
+  return libraries.map(({ library, figures, problem }) => {
+    if (!figures) return `kahook figures of ${library}: cannot be read: ${problem}\n`;
+    const { totals, kept, sets } = figures;
+    const setRows = sets.map((set) =>
+      [set.name, set.configured, set.failed, ...CAUSES.map((cause) => set.dead[cause])].map(String)
+    );
+    return `kahook figures of ${library}:\n` +
+      table([TOTALS.map(snakeCase), TOTALS.map((total) => String(totals[total]))]) +
+      `kept: ${Object.entries(kept).map(([option, count]) => `${option} ${count}`).join(", ")}\n` +
+      (setRows.length === 0 ? "no setting set counted a socket\n" : table([
+        ["set", "configured", "failed", ...CAUSES.map((cause) => `dead_${cause}`)],
+        ...setRows,
+      ]));
+  }).join("\n");
 }

@@ -34,11 +34,15 @@ export interface Libc {
    */
   address(buffer: Uint8Array): bigint;
   /**
-   * syscall(number, a, b, c) for calls not every libc wraps (musl and glibc < 2.36 lack
-   * pidfd_open and pidfd_getfd): the result (>= 0), or -errno.
+   * syscall(number, ...args) for calls not every libc wraps (musl and glibc < 2.36 lack
+   * pidfd_open and pidfd_getfd), with up to six arguments (pointers as addresses): the result
+   * (>= 0), or -errno.
    */
-  syscall(number: number, a: number, b: number, c: number): number;
+  syscall(number: number, ...args: (number | bigint)[]): number;
 }
+
+/** The arguments syscall's prototype declares after the number: the most a system call takes. */
+const SYSCALL_ARGUMENTS = 6;
 
 /** sizeof(int), the option length of the int calls (socklen_t is uint32). */
 const INT_SIZE = 4;
@@ -76,8 +80,8 @@ export function libcFrom(c: Bound<typeof LIBC>, errno: () => number, address: (b
       return rc === 0 ? length[0] : -errno();
     },
     address,
-    syscall(number, first, second, third) {
-      const rc = Number(c.syscall(number, first, second, third));
+    syscall(number, ...args) {
+      const rc = Number(c.syscall(number, ...Array.from({ length: SYSCALL_ARGUMENTS }, (_, i) => args[i] ?? 0)));
       return rc >= 0 ? rc : -errno();
     },
   };

@@ -18,8 +18,9 @@ export const LIBC = {
   close: { result: "i32", args: ["i32"] },
   getsockname: { result: "i32", args: ["i32", "pointer", "pointer"] },
   getpeername: { result: "i32", args: ["i32", "pointer", "pointer"] },
-  // long syscall(long number, ...), declared with three fixed arguments: integers pass alike to a variadic function.
-  syscall: { result: "i64", args: ["i64", "i64", "i64", "i64"] },
+  // long syscall(long number, ...), declared with the six arguments a system call takes at most: integers pass alike
+  // to a variadic function, and the kernel ignores those a call does not take.
+  syscall: { result: "i64", args: ["i64", "i64", "i64", "i64", "i64", "i64", "i64"] },
   __errno_location: { result: "pointer", args: [] },
 } as const satisfies Record<string, Prototype>;
 

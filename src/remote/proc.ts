@@ -45,6 +45,21 @@ export function tcpSockets(pid: number): ProcSocket[] {
   return sockets;
 }
 
+/**
+ * The files process pid has mapped, by path, each with the address its first page (file offset 0)
+ * is mapped at: where a shared object is loaded. /proc/PID/maps, one mapping a line: "start-end
+ * perms offset dev inode path", addresses and offset in hex.
+ */
+export function mappedFiles(pid: number): Map<string, bigint> {
+  const text = readProc(pid, "maps", () => readFileSync(`/proc/${pid}/maps`, "utf8"));
+  const files = new Map<string, bigint>();
+  for (const line of text.split("\n")) {
+    const match = /^([0-9a-f]+)-[0-9a-f]+ \S+ ([0-9a-f]+) \S+ \d+ +(\/.*)$/.exec(line);
+    if (match && BigInt(`0x${match[2]}`) === 0n && !files.has(match[3])) files.set(match[3], BigInt(`0x${match[1]}`));
+  }
+  return files;
+}
+
 function readProc<T>(pid: number, what: string, read: () => T): T {
   try {
     return read();

@@ -43,8 +43,13 @@ export const linux: Platform = {
   },
   // TCP_INFO = 11 at IPPROTO_TCP.
   tcpInfo: { level: IPPROTO_TCP, name: 11 },
-  // The kernel's unified syscall table, the same on every architecture since Linux 5.1.
-  syscalls: { pidfdOpen: 434, pidfdGetfd: 438 },
+  syscalls: {
+    // The kernel's unified syscall table, the same on every architecture since Linux 5.1.
+    pidfdOpen: 434,
+    pidfdGetfd: 438,
+    // Older: arch/x86/entry/syscalls/syscall_64.tbl, and include/uapi/asm-generic/unistd.h for arm64.
+    processVmReadv: { x64: 310, arm64: 270 },
+  },
   // tcp_rto_max_ms exists from Linux 6.15 on.
   retransmission: { retries: "/proc/sys/net/ipv4/tcp_retries2", rtoMaxMs: "/proc/sys/net/ipv4/tcp_rto_max_ms" },
   tcpSocket: { family: { 4: AF_INET, 6: AF_INET6 }, type: SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC },

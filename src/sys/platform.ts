@@ -67,8 +67,12 @@ export interface Platform {
   };
   /** getsockopt's level and name of struct tcp_info (sys/tcp-info.ts lays it out); absent where there is none. */
   tcpInfo?: { level: number; name: number };
-  /** syscall(2) numbers of the calls libc may not wrap (musl, glibc < 2.36); absent where there are none. */
-  syscalls?: { pidfdOpen: number; pidfdGetfd: number };
+  /**
+   * syscall(2) numbers of the calls kahook makes through it, as libc may not wrap them (musl and glibc < 2.36 lack
+   * pidfd_open and pidfd_getfd); absent where there are none. Those that differ by architecture are by Node's
+   * process.arch.
+   */
+  syscalls?: { pidfdOpen: number; pidfdGetfd: number; processVmReadv: Readonly<Record<string, number>> };
   /** Where the busy-connection limits live: retransmissions (tcp_retries2) and the largest RTO in ms, if the kernel has it. */
   retransmission?: { retries: string; rtoMaxMs: string };
   /** errno number → name, for the errors kahook can meet. */

@@ -13,8 +13,9 @@ enum { SET_SERVER = 0, SET_CLIENT = 1, SET_RULE = 2 };
 /* What kahook_install and kahook_uninstall return instead of a count of slots. */
 enum { KAHOOK_INVALID_CONFIG = -22, KAHOOK_C_LIBRARY_MISSING = -2, KAHOOK_NO_CONNECT_SLOT = -8, KAHOOK_INSTALLED_ALREADY = -114, KAHOOK_NOT_INSTALLED = -2 };
 
-/* The figures (kahook_counters, kahook_figures): TOTALS, then the kept values by option, then per
+/* The figures (kahook_counters, KAHOOK_FIGURES): TOTALS, then the kept values by option, then per
  * setting set PER_SET figures; dead peers by cause. */
+#define KAHOOK_FIGURES kahook_figures
 #define KAHOOK_FIGURES_MAGIC "kahook figures 1"
 enum { STAT_CONFIGURED = 0, STAT_FAILED = 1, STAT_KEPT = 2, STAT_SLOTS = 3, STAT_SLOTS_UNPATCHED = 4, STAT_UNTAGGED = 5, STAT_EVENTS_LOST = 6, STAT_DEAD = 7 };
 enum { STAT_KEPT_BY_OPTION = 8, KEPT_OPTIONS = 5, STAT_BY_SET = 13 };

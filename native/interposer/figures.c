@@ -13,7 +13,7 @@
 KAHOOK_EXPORT struct {
   char magic[16];
   _Atomic int64_t value[STAT_TOTAL];
-} kahook_figures = {.magic = KAHOOK_FIGURES_MAGIC};
+} KAHOOK_FIGURES = {.magic = KAHOOK_FIGURES_MAGIC};
 
 /* The options whose kept values are counted apart, in STAT_KEPT_BY_OPTION's order. */
 static const int kept_options[KEPT_OPTIONS][2] = KAHOOK_KEPT_OPTIONS;
@@ -28,11 +28,11 @@ static struct event ring[RING];
 static _Atomic uint64_t written; /* events claimed so far */
 
 static void add(int stat, int64_t amount) {
-  atomic_fetch_add_explicit(&kahook_figures.value[stat], amount, memory_order_relaxed);
+  atomic_fetch_add_explicit(&KAHOOK_FIGURES.value[stat], amount, memory_order_relaxed);
 }
 
 void kahook_figure_set(int stat, int64_t value) {
-  atomic_store_explicit(&kahook_figures.value[stat], value, memory_order_relaxed);
+  atomic_store_explicit(&KAHOOK_FIGURES.value[stat], value, memory_order_relaxed);
 }
 
 void kahook_figures_reset(void) {
@@ -67,7 +67,7 @@ void kahook_record_dead(int set, int cause) {
 
 int32_t kahook_counters(int64_t *out, int32_t capacity) {
   for (int i = 0; out && i < capacity && i < STAT_TOTAL; i++)
-    out[i] = atomic_load_explicit(&kahook_figures.value[i], memory_order_relaxed);
+    out[i] = atomic_load_explicit(&KAHOOK_FIGURES.value[i], memory_order_relaxed);
   return STAT_TOTAL;
 }
 

@@ -27,7 +27,9 @@ export const CAUSES: readonly Cause[] = ["keepalive", "user_timeout", "retransmi
 export const PER_SET = ["configured", "failed", ...CAUSES.map((cause) => `dead_${cause}`)] as const;
 /** The length of the array. */
 export const FIGURE_COUNT = TOTALS.length + KEPT_OPTIONS.length + MAX_SETS * PER_SET.length;
-/** `kahook_figures.magic`: names the layout above. */
+/** The library's exported object holding them: FIGURES_MAGIC's 16 bytes, then the int64 figures. */
+export const FIGURES_SYMBOL = "kahook_figures";
+/** Its magic: names the layout above, which a new layout must rename. */
 export const FIGURES_MAGIC = "kahook figures 1";
 
 export type Total = (typeof TOTALS)[number];

@@ -17,7 +17,7 @@ import {
   RESULTS,
   SETS,
 } from "./abi.ts";
-import { CAUSES, FIGURES_MAGIC, PER_SET, TOTALS } from "./figures.ts";
+import { CAUSES, FIGURES_MAGIC, FIGURES_SYMBOL, PER_SET, TOTALS } from "./figures.ts";
 import { EVENT, EVENT_KINDS, EVENT_WORDS } from "./native.ts";
 
 /** "slotsUnpatched" → "SLOTS_UNPATCHED". */
@@ -55,8 +55,9 @@ ${enumeration("SET_", Object.entries(SETS))}
 /* What kahook_install and kahook_uninstall return instead of a count of slots. */
 ${enumeration("KAHOOK_", Object.entries(RESULTS))}
 
-/* The figures (kahook_counters, kahook_figures): TOTALS, then the kept values by option, then per
+/* The figures (kahook_counters, KAHOOK_FIGURES): TOTALS, then the kept values by option, then per
  * setting set PER_SET figures; dead peers by cause. */
+#define KAHOOK_FIGURES ${FIGURES_SYMBOL}
 #define KAHOOK_FIGURES_MAGIC "${FIGURES_MAGIC}"
 ${enumeration("STAT_", inOrder(TOTALS))}
 enum { STAT_KEPT_BY_OPTION = ${TOTALS.length}, KEPT_OPTIONS = ${KEPT_OPTIONS.length}, STAT_BY_SET = ${setFigures} };

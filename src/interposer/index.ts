@@ -29,10 +29,12 @@ function builtFile(name: string): string {
   // The library is built for Linux only, where a file URL's path is the file's path once decoded.
   return decodeURIComponent(url.pathname);
 }
+/** The library's files in native/build/<platform>-<arch>/: what the JavaScript preload loads, and its twin for LD_PRELOAD. */
+export const LIBRARY_FILES = { preload: "kahook.node", ldPreload: "libkahook.so" } as const;
 /** The library built for this machine that the JavaScript preload loads: native/build/<platform>-<arch>/kahook.node. */
-export const libraryPath = (): string => builtFile("kahook.node");
+export const libraryPath = (): string => builtFile(LIBRARY_FILES.preload);
 /** Its twin for LD_PRELOAD, which installs itself from KAHOOK_NATIVE_CONFIG: native/build/<platform>-<arch>/libkahook.so. */
-export const preloadLibraryPath = (): string => builtFile("libkahook.so");
+export const preloadLibraryPath = (): string => builtFile(LIBRARY_FILES.ldPreload);
 
 /** The outcome of an attempt to install: the slots patched, or why not; `already` when a copy of kahook installed it. */
 export type Installed = { slots: number } | { reason: string; already: boolean };

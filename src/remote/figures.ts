@@ -12,17 +12,18 @@ import {
   FIGURE_COUNT,
   type Figures,
   FIGURES_MAGIC,
+  FIGURES_SYMBOL,
   MAX_SETS,
   type SetFigures,
 } from "../interposer/figures.ts";
+import { LIBRARY_FILES } from "../interposer/index.ts";
 import { readMemory } from "./memory.ts";
 import { mappedFiles } from "./proc.ts";
 import { exportedSymbol } from "./symbol.ts";
 
 /** The interposer's files: kahook.node, which the preload loads, and libkahook.so, which `kahook run` preloads. */
-const LIBRARIES = ["kahook.node", "libkahook.so"];
-/** The exported object of native/interposer/figures.c: the magic (16 bytes), then FIGURE_COUNT int64 figures. */
-const SYMBOL = "kahook_figures";
+const LIBRARIES: readonly string[] = Object.values(LIBRARY_FILES);
+/** FIGURES_SYMBOL's magic, 16 bytes before the FIGURE_COUNT int64 figures. */
 const MAGIC_BYTES = 16;
 /** sizeof(int64_t). */
 const FIGURE_BYTES = 8;
@@ -60,12 +61,12 @@ function libraryFigures(pid: number, library: string, loadedAt: bigint): Library
   let offset;
   try {
     // The file as the process sees it, in its own mount namespace.
-    offset = exportedSymbol(`/proc/${pid}/root${library}`, SYMBOL);
+    offset = exportedSymbol(`/proc/${pid}/root${library}`, FIGURES_SYMBOL);
   } catch (error) {
     if (error instanceof ElfError) return { library, problem: error.message };
     throw error;
   }
-  if (offset === undefined) return { library, problem: `it exports no ${SYMBOL}: a kahook without figures` };
+  if (offset === undefined) return { library, problem: `it exports no ${FIGURES_SYMBOL}: a kahook without figures` };
   // A shared object's first page is its load address: its symbols' values are offsets from there.
   const bytes = readMemory(loadLibc(), pid, loadedAt + offset, MAGIC_BYTES + FIGURE_COUNT * FIGURE_BYTES);
   const magic = new TextDecoder("latin1").decode(bytes.subarray(0, MAGIC_BYTES));

@@ -16,5 +16,6 @@ export function packageFile(path: string): URL {
 export function packageVersion(): string | undefined {
   const manifest = packageFile("package.json");
   if (manifest.protocol !== "file:") return undefined;
-  return JSON.parse(builtin("node:fs").readFileSync(manifest, "utf8")).version;
+  // A file URL's path, decoded, is the file's path on the POSIX systems kahook runs on.
+  return JSON.parse(builtin("node:fs").readFileSync(decodeURIComponent(manifest.pathname), "utf8")).version;
 }

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { readFileSync } from "node:fs";
 import process from "node:process";
 import { apply, APPLY_HELP, APPLY_OPTIONS } from "./commands/apply.ts";
 import { parseArgs, type Parsed, type Spec, usage } from "./commands/args.ts";
@@ -11,7 +10,7 @@ import { EX_CONFIG, EX_NOPERM, EX_OSERR, EX_SOFTWARE, EX_UNAVAILABLE, EX_USAGE, 
 import { inspect, INSPECT_HELP, INSPECT_OPTIONS } from "./commands/inspect.ts";
 import { run, RUN_HELP, RUN_OPTIONS } from "./commands/run.ts";
 import { KahookError } from "./api/errors.ts";
-import { packageFile } from "./package.ts";
+import { packageVersion } from "./package.ts";
 
 const USAGE = `Usage: kahook COMMAND [options] [ARGS...]
        kahook help [COMMAND]
@@ -84,14 +83,9 @@ function known(name: string): Command {
   return COMMANDS[name];
 }
 
-/** Read at run time, so the version cannot drift from the one published. */
-function version(): string {
-  return JSON.parse(readFileSync(packageFile("package.json"), "utf8")).version;
-}
-
 async function main([name, ...args]: string[]): Promise<number> {
   if (name === undefined || name === "--help" || name === "-h") return print(USAGE);
-  if (name === "--version" || name === "-V") return print(`kahook ${version()}\n`);
+  if (name === "--version" || name === "-V") return print(`kahook ${packageVersion()}\n`);
   const command = known(name);
   const parsed = parseArgs(args, command.options);
   return parsed.help ? print(command.help) : await command.main(parsed);

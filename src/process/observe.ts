@@ -3,7 +3,7 @@ import type { KahookError } from "../api/errors.ts";
 import { syscallError } from "../api/keepalive.ts";
 import type { Setting } from "../config/options.ts";
 import { KEPT_OPTIONS, type KeptOption } from "../interposer/abi.ts";
-import { type Cause, CAUSES } from "../interposer/figures.ts";
+import { type Cause, CAUSES, type Figures, type SetFigures } from "../interposer/figures.ts";
 import { interposerFigures } from "../interposer/index.ts";
 import { EVENT, EVENT_KINDS, EVENT_WORDS } from "../interposer/native.ts";
 import { builtin, host } from "../runtimes/index.ts";
@@ -58,19 +58,59 @@ export interface Stats {
 const zeros = <Key extends string>(keys: readonly Key[]) =>
   Object.fromEntries(keys.map((key) => [key, 0])) as Record<Key, number>;
 
+/** One setting set's figures and what names it, as kahook/otel reports them. */
+export interface SetRow {
+  /** Whose set: client connections', or listeners' (and so the connections they accept). */
+  direction: "client" | "listener";
+  /** The rule's position from 1 (in KAHOOK_RULES, or install()'s rules), when the set is a rule's. */
+  rule?: number;
+  /** Sockets configured with the set. */
+  configured: number;
+  /** Connections of the set that ended timed out, by cause; absent unless the interposer counts them (KAHOOK_METRICS=1). */
+  dead?: Record<Cause, number>;
+}
+
+/**
+ * The figures per setting set: the interposer's, [0] listeners, [1] clients, [2 + i] rule i, with
+ * the JavaScript hooks' added to the first two, as the hooks count by direction only.
+ */
+function rowsOf(figures: Figures | undefined): SetRow[] {
+  const { counters, interposerPlan } = shared;
+  const none: SetFigures = { configured: 0, failed: 0, dead: zeros(CAUSES) };
+  const [listeners = none, clients = none, ...rules] = figures?.sets ?? [];
+  const dead = (set: SetFigures) => (interposerPlan?.metrics ? { dead: set.dead } : {});
+  return [
+    { direction: "listener", configured: listeners.configured + counters.listeners, ...dead(listeners) },
+    { direction: "client", configured: clients.configured + counters.clients, ...dead(clients) },
+    ...rules.map((set, index) => ({
+      direction: "client" as const,
+      rule: index + 1,
+      configured: set.configured,
+      ...dead(set),
+    })),
+  ];
+}
+
+/** The figures kahook/otel reports, read once: per setting set, and the values kept by option. */
+export function figuresBySet(): { sets: SetRow[]; kept: Record<KeptOption, number> } {
+  const figures = interposerFigures();
+  return { sets: rowsOf(figures), kept: figures?.kept ?? zeros(KEPT_OPTIONS) };
+}
+
 /** A copy of the counters: the interposer's and the JavaScript hooks', whichever configured the sockets. */
 export function stats(): Stats {
-  const { counters } = shared;
   const figures = interposerFigures();
-  const [listeners, ...clients] = figures?.sets ?? [];
+  const rows = rowsOf(figures);
+  const configured = (direction?: SetRow["direction"]) =>
+    rows.reduce((total, row) => total + (direction && row.direction !== direction ? 0 : row.configured), 0);
   return {
-    configured: counters.configured + (figures?.totals.configured ?? 0),
-    clients: counters.clients + clients.reduce((total, set) => total + set.configured, 0),
-    listeners: counters.listeners + (listeners?.configured ?? 0),
-    failed: counters.failed + (figures?.totals.failed ?? 0),
+    configured: configured(),
+    clients: configured("client"),
+    listeners: configured("listener"),
+    failed: shared.counters.failed + (figures?.totals.failed ?? 0),
     kept: figures?.kept ?? zeros(KEPT_OPTIONS),
     deadPeers: Object.fromEntries(
-      CAUSES.map((cause) => [cause, figures?.sets.reduce((total, set) => total + set.dead[cause], 0) ?? 0]),
+      CAUSES.map((cause) => [cause, rows.reduce((total, row) => total + (row.dead?.[cause] ?? 0), 0)]),
     ) as Record<Cause, number>,
     untagged: figures?.totals.untagged ?? 0,
     slotsUnpatched: figures?.totals.slotsUnpatched ?? 0,

@@ -94,6 +94,28 @@ await import("./example.ts");`,
     expect: /idle: 15000,\s+interval: 5000,\s+count: 4,\s+userTimeout: 35000/,
   },
   {
+    contains: "instrumentations: [new KahookInstrumentation()]",
+    // A client connection once kahook is installed, then a scrape of the example's /metrics, whose server starts in the background.
+    check: `import net from "node:net";
+import { install } from "kahook";
+await import("./example.ts");
+install({ options: { enable: true, idle: 30_000 } });
+const server = net.createServer((socket) => socket.end()).listen(0, "127.0.0.1");
+await new Promise((resolve) => server.once("listening", resolve));
+const client = net.connect(server.address().port, "127.0.0.1");
+await new Promise((resolve) => client.once("connect", resolve));
+client.destroy();
+server.close();
+for (let attempt = 0; attempt < 50; attempt++) {
+  const response = await fetch("http://127.0.0.1:9464/metrics").catch(() => undefined);
+  if (response) console.log(await response.text());
+  if (response) break;
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}`,
+    // The client, and the scrape's own connection once it succeeds.
+    expect: /^kahook_sockets_configured_total\{kahook_direction="client",[^}]*\} [1-9]\d*$/m,
+  },
+  {
     contains: "diagnostics.subscribe(SOCKET_CHANNEL",
     check: `await import("./example.ts"); console.log("ran");`,
     expect: /^ran$/m,
@@ -104,7 +126,13 @@ let project: ReturnType<typeof packedProject> | undefined;
 let env: NodeJS.ProcessEnv;
 
 test.before(() => {
-  project = packedProject({ scripts: { start: "node server.js" } });
+  project = packedProject({ scripts: { start: "node server.js" } }, [
+    "undici",
+    "@opentelemetry/api",
+    "@opentelemetry/instrumentation",
+    "@opentelemetry/sdk-metrics",
+    "@opentelemetry/exporter-prometheus",
+  ]);
   for (const name of ["server.js", "server.ts", "app.js"]) writeFileSync(join(project.dir, name), PROGRAM);
   // `npm:kahook/register` resolves through package.json's version range, as after `npm install kahook`.
   const manifest = JSON.parse(readFileSync(join(project.dir, "package.json"), "utf8"));

@@ -2,7 +2,8 @@
  * kahook's type declarations as a TypeScript 5 user gets them: a consumer file, typechecked with
  * tsc 5 (the repository's devDependency typescript5) against kahook installed from its packed
  * tarball, under moduleResolution nodenext and bundler; without undici installed (kahook/undici's
- * types must not need it) and with it (the connector must fit undici's Agent).
+ * types must not need it) and with it (the connector must fit undici's Agent); with OpenTelemetry
+ * installed, KahookInstrumentation must be what registerInstrumentations() takes.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -41,6 +42,15 @@ import { keepAliveConnector } from "kahook/undici";
 export const agent = new Agent({ connect: keepAliveConnector({ options: { enable: true, idle: 30_000 } }) });
 `;
 
+const WITH_OTEL = `import { registerInstrumentations } from "@opentelemetry/instrumentation";
+import { MeterProvider } from "@opentelemetry/sdk-metrics";
+import { KahookInstrumentation } from "kahook/otel";
+export const unregister = registerInstrumentations({
+  meterProvider: new MeterProvider(),
+  instrumentations: [new KahookInstrumentation({ enabled: true })],
+});
+`;
+
 /** Typechecks the files in the project, once per module resolution; returns tsc's output where it failed. */
 function typecheck(project: PackedProject, files: Record<string, string>): string[] {
   for (const [name, text] of Object.entries(files)) writeFileSync(join(project.dir, name), text);
@@ -65,9 +75,15 @@ function typecheck(project: PackedProject, files: Record<string, string>): strin
 }
 
 if (!matrixNode) {
-  /** Two fresh projects, packed once for the file: one without undici, one with it. */
+  /** Two fresh projects, packed once for the file: one without undici and OpenTelemetry, one with them. */
   const withoutUndici = packedProject({}, ["@types/node"]);
-  const withUndici = packedProject({}, ["undici", "@types/node"]);
+  const withUndici = packedProject({}, [
+    "undici",
+    "@types/node",
+    "@opentelemetry/api",
+    "@opentelemetry/instrumentation",
+    "@opentelemetry/sdk-metrics",
+  ]);
 
   test("TypeScript 5, nodenext and bundler: a consumer of kahook, kahook/register and kahook/undici typechecks without undici installed", () => {
     assert.equal(typecheck(withoutUndici, { "consumer.ts": CONSUMER }), []);
@@ -75,6 +91,10 @@ if (!matrixNode) {
 
   test("TypeScript 5, nodenext and bundler: keepAliveConnector() is what undici's Agent({ connect }) takes", () => {
     assert.equal(typecheck(withUndici, { "consumer.ts": CONSUMER, "agent.ts": WITH_UNDICI }), []);
+  });
+
+  test("TypeScript 5, nodenext and bundler: KahookInstrumentation is what registerInstrumentations() takes", () => {
+    assert.equal(typecheck(withUndici, { "consumer.ts": CONSUMER, "otel.ts": WITH_OTEL }), []);
   });
 
   test("the check can fail: a consumer passing a string as idle is refused", () => {

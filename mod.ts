@@ -17,7 +17,7 @@
  */
 export { getKeepAlive, setKeepAlive, type Target } from "./src/api/keepalive.ts";
 export { type Config, configFromEnv, type Env, type Mode } from "./src/config/env.ts";
-export { KahookError, type KahookErrorCode } from "./src/api/errors.ts";
+export { KahookError, type KahookErrorCode } from "./src/host/errors.ts";
 export {
   compileOptions,
   deriveUserTimeout,
@@ -28,6 +28,7 @@ export {
 export { type HookConfig, install, uninstall } from "./src/process/install.ts";
 export type { Rule } from "./src/config/rules.ts";
 export type { OptionName, Platform, SocketOption } from "./src/sys/platform.ts";
-export { SOCKET_CHANNEL, type SocketEvent, type Stats, stats } from "./src/process/observe.ts";
-export type { Cause } from "./src/interposer/figures.ts";
-export type { KeptOption } from "./src/interposer/abi.ts";
+export { SOCKET_CHANNEL, type SocketEvent } from "./src/observe/channel.ts";
+export { type Stats, stats } from "./src/observe/stats.ts";
+export type { Cause } from "./src/abi/figures.ts";
+export type { KeptOption } from "./src/abi/words.ts";

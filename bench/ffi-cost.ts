@@ -7,9 +7,9 @@
  */
 import { createRequire } from "node:module";
 import process from "node:process";
-import { setSettings } from "../src/api/keepalive.ts";
+import { setSettings } from "../src/ffi/settings.ts";
 import { configFromEnv } from "../src/config/env.ts";
-import { loadLibc } from "../src/ffi/index.ts";
+import { loadLibc } from "../src/runtimes/libc.ts";
 import { compileOptions } from "../src/config/options.ts";
 import { currentPlatform } from "../src/sys/index.ts";
 

@@ -8,7 +8,7 @@
  * once. A narrowed run replaces the rows it measured in the last results.json and keeps the
  * rest (bench/merge.ts).
  */
-import { execFileSync, spawn } from "../src/runtimes/spawn.ts";
+import { execFileSync, spawn } from "../src/host/spawn.ts";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -9,8 +9,8 @@ import { env, ENV_HELP, ENV_OPTIONS } from "./commands/env.ts";
 import { EX_CONFIG, EX_NOPERM, EX_OSERR, EX_SOFTWARE, EX_UNAVAILABLE, EX_USAGE, EXIT_HELP } from "./commands/exit.ts";
 import { inspect, INSPECT_HELP, INSPECT_OPTIONS } from "./commands/inspect.ts";
 import { run, RUN_HELP, RUN_OPTIONS } from "./commands/run.ts";
-import { KahookError } from "./api/errors.ts";
-import { packageVersion } from "./package.ts";
+import { KahookError } from "./host/errors.ts";
+import { packageVersion } from "./host/package.ts";
 
 const USAGE = `Usage: kahook COMMAND [options] [ARGS...]
        kahook help [COMMAND]

@@ -15,8 +15,8 @@
  * @module
  */
 import type { Attributes, BatchObservableResult, Meter, MeterProvider, ObservableCounter } from "@opentelemetry/api";
-import { packageVersion } from "./package.ts";
-import { figuresBySet, type SetRow } from "./process/observe.ts";
+import { packageVersion } from "./host/package.ts";
+import { figuresBySet, type SetRow } from "./observe/stats.ts";
 
 /** The instrumentation's configuration, as @opentelemetry/instrumentation's InstrumentationConfig. */
 export interface KahookInstrumentationConfig {

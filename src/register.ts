@@ -12,7 +12,8 @@
 import { EX_CONFIG } from "./commands/exit.ts";
 import { ENV_NAMES } from "./config/env.ts";
 import { install } from "./process/install.ts";
-import { adapter, host } from "./runtimes/index.ts";
+import { adapter } from "./runtimes/index.ts";
+import { host } from "./host/host.ts";
 import { currentPlatform } from "./sys/index.ts";
 
 // Deno's --allow-ffi for libc at any path the fallback tries, and --allow-env for the variables read.

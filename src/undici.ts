@@ -15,8 +15,8 @@ import { createRequire } from "node:module";
 import type net from "node:net";
 import type tls from "node:tls";
 import { configFromEnv } from "./config/env.ts";
-import { socketsFor, type TcpHandle } from "./hooks/configure.ts";
-import { type ClientSettings, SocketPlan } from "./hooks/plan.ts";
+import { socketsFor, type TcpHandle } from "./fallback/configure.ts";
+import { type ClientSettings, SocketPlan } from "./config/plan.ts";
 import type { KeepAliveOptions } from "./config/options.ts";
 import type { Rule } from "./config/rules.ts";
 

@@ -1,4 +1,4 @@
-import { execFileSync } from "../src/runtimes/spawn.ts";
+import { execFileSync } from "../src/host/spawn.ts";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

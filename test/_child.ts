@@ -4,7 +4,7 @@ import process from "node:process";
 import { dropAllTraffic } from "../src/deadpeer/filter.ts";
 import { listenLoopback, LOOPBACK, nextConnection } from "../src/deadpeer/connection.ts";
 import type { KeepAliveOptions } from "../src/config/options.ts";
-import { runtimeCommand, spawn } from "../src/runtimes/spawn.ts";
+import { runtimeCommand, spawn } from "../src/host/spawn.ts";
 import { cleanEnv, here, packageRoot } from "./_run.ts";
 
 /** The last line test/fixtures/deadpeer/client or server printed (its _ending.ts): how its socket ended, or that it was still open. */

@@ -1,6 +1,6 @@
 import * as assert from "uvu/assert";
 import type { KeepAliveOptions } from "../src/config/options.ts";
-import { runtime } from "../src/runtimes/index.ts";
+import { runtime } from "../src/host/host.ts";
 
 /** Probe after 1 s idle, every 1 s, give up after 2 unanswered probes: 1 + 1 × 2 = 3 s. */
 export const KEEPALIVE = { enable: true, idle: 1_000, interval: 1_000, count: 2 } satisfies KeepAliveOptions;

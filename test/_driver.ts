@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as assert from "uvu/assert";
-import { execFileSync } from "../src/runtimes/spawn.ts";
+import { execFileSync } from "../src/host/spawn.ts";
 import { compile, run, type Target } from "./_platforms.ts";
 import { root } from "./_repo.ts";
 

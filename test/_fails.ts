@@ -1,6 +1,6 @@
 import { inspect } from "node:util";
 import * as assert from "uvu/assert";
-import { KahookError } from "../src/api/errors.ts";
+import { KahookError } from "../src/host/errors.ts";
 
 /**
  * Runs action, which must throw a KahookError with the fields of expected, and returns that error

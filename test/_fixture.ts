@@ -1,5 +1,5 @@
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import { spawn } from "../src/runtimes/spawn.ts";
+import { spawn } from "../src/host/spawn.ts";
 import process from "node:process";
 import { createInterface } from "node:readline";
 import { here, NO_PRELOAD } from "./_run.ts";

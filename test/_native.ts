@@ -1,4 +1,4 @@
-import { execFileSync } from "../src/runtimes/spawn.ts";
+import { execFileSync } from "../src/host/spawn.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";

@@ -10,7 +10,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { execFileSync } from "../src/runtimes/spawn.ts";
+import { execFileSync } from "../src/host/spawn.ts";
 import { root } from "./_repo.ts";
 
 /** A fresh project with kahook installed from its packed tarball, as a user installs it. */

@@ -8,7 +8,7 @@
 import type { SpawnSyncReturns } from "node:child_process";
 import { join } from "node:path";
 import process from "node:process";
-import { execFileSync, spawnSync } from "../src/runtimes/spawn.ts";
+import { execFileSync, spawnSync } from "../src/host/spawn.ts";
 import { root } from "./_repo.ts";
 
 const runtimes = join(root, "test/runtimes");

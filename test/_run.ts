@@ -1,5 +1,5 @@
 import type { SpawnSyncReturns } from "node:child_process";
-import { spawnSync } from "../src/runtimes/spawn.ts";
+import { spawnSync } from "../src/host/spawn.ts";
 import process from "node:process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";

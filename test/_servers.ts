@@ -4,7 +4,7 @@
  * postgresql, redis-server and nginx, each started in a fresh temporary directory on a free
  * 127.0.0.1 port and stopped by its pid. A server that is not installed is an Error naming the
  * Debian package: the test fails, it is not skipped.
- * Works under Node, Bun and Deno (node:child_process through src/runtimes/spawn.ts, node:net, node:fs).
+ * Works under Node, Bun and Deno (node:child_process through src/host/spawn.ts, node:net, node:fs).
  * @module
  */
 import { Buffer } from "node:buffer";
@@ -14,7 +14,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import process from "node:process";
-import { spawn } from "../src/runtimes/spawn.ts";
+import { spawn } from "../src/host/spawn.ts";
 
 export const HOST = "127.0.0.1";
 

@@ -1,5 +1,5 @@
 import * as assert from "uvu/assert";
-import { loadLibc } from "../src/ffi/index.ts";
+import { loadLibc } from "../src/runtimes/libc.ts";
 import { currentPlatform, errnoName } from "../src/sys/index.ts";
 import { linux, SO_ERROR, SOL_SOCKET } from "../src/sys/linux.ts";
 import { decodeTcpInfo, TCP_INFO, TCP_STATES } from "../src/sys/tcp-info.ts";

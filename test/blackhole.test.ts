@@ -7,7 +7,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { inNamespace, simulationSupport } from "../src/deadpeer/support.ts";
-import { runtime } from "../src/runtimes/index.ts";
+import { runtime } from "../src/host/host.ts";
 import { here, PRELOADS, run } from "./_run.ts";
 import process from "node:process";
 

@@ -11,10 +11,10 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { listenLoopback, LOOPBACK, nextConnection } from "../src/deadpeer/connection.ts";
 import { dropAllTraffic } from "../src/deadpeer/filter.ts";
-import { loadLibc } from "../src/ffi/index.ts";
+import { loadLibc } from "../src/runtimes/libc.ts";
 import { openProcess } from "../src/remote/pidfd.ts";
 import { tcpSockets } from "../src/remote/proc.ts";
-import { runtime } from "../src/runtimes/index.ts";
+import { runtime } from "../src/host/host.ts";
 import {
   assertDetected,
   GIVE_UP_MS,

@@ -8,7 +8,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { runtime } from "../src/runtimes/index.ts";
+import { runtime } from "../src/host/host.ts";
 import { vanishWithChildClient, vanishWithChildServer } from "./_child.ts";
 import {
   assertDetected,

@@ -9,7 +9,7 @@ import * as assert from "uvu/assert";
 import { type Closure, within } from "../src/deadpeer/closure.ts";
 import { vanishingConnection, type VanishingOptions } from "../src/deadpeer/connection.ts";
 import { recordTimeline, type Sample } from "./_timeline.ts";
-import { runtime } from "../src/runtimes/index.ts";
+import { runtime } from "../src/host/host.ts";
 import { vanishWithChildClient } from "./_child.ts";
 import {
   assertDetected,

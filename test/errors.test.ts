@@ -6,7 +6,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { getKeepAlive, setKeepAlive, type Target } from "../mod.ts";
 import { leaseFd } from "../src/fd/index.ts";
-import { loadLibc } from "../src/ffi/index.ts";
+import { loadLibc } from "../src/runtimes/libc.ts";
 import { fails } from "./_fails.ts";
 import { listen, tcpPair } from "./_loopback.ts";
 

@@ -3,7 +3,7 @@ import net from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { leaseFd } from "../src/fd/index.ts";
-import { loadLibc } from "../src/ffi/index.ts";
+import { loadLibc } from "../src/runtimes/libc.ts";
 import { currentPlatform, errnoName } from "../src/sys/index.ts";
 import { linux } from "../src/sys/linux.ts";
 import { listen } from "./_loopback.ts";

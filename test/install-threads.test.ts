@@ -7,7 +7,7 @@ import net from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { listenLoopback, LOOPBACK } from "../src/deadpeer/connection.ts";
-import { runtime } from "../src/runtimes/index.ts";
+import { runtime } from "../src/host/host.ts";
 import { CONFIGURED_ENV } from "./_configured.ts";
 import { startChild } from "./_fixture.ts";
 

@@ -5,7 +5,7 @@
  * the same fixtures on glibc 2.17 and musl. Spawn-based, so it runs the same under Node, Bun and
  * Deno.
  */
-import { execFileSync } from "../src/runtimes/spawn.ts";
+import { execFileSync } from "../src/host/spawn.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { getKeepAlive, setKeepAlive } from "../mod.ts";
-import { runtime } from "../src/runtimes/index.ts";
+import { runtime } from "../src/host/host.ts";
 import { tcpPair } from "./_loopback.ts";
 
 const require = createRequire(import.meta.url);

@@ -7,7 +7,7 @@
  * JavaScript heap grows less than HEAP_GROWTH_MIB and RSS less than RSS_GROWTH_MIB. Each step logs
  * what it measured.
  */
-import { execFileSync } from "../src/runtimes/spawn.ts";
+import { execFileSync } from "../src/host/spawn.ts";
 import { readFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -16,7 +16,7 @@ import { type Child, startChild } from "./_fixture.ts";
 import { CONNECTIONS, GC_FLAGS, type Usage } from "./_load.ts";
 import type { Readback } from "./_report.ts";
 import { PRELOADS } from "./_run.ts";
-import { runtime } from "../src/runtimes/index.ts";
+import { runtime } from "../src/host/host.ts";
 
 /** Per child: 10,000 sockets and the runtime's own fds. Needs a hard limit at least this high (or root). */
 const NOFILE = 16_384;

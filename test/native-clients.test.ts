@@ -16,7 +16,7 @@ import tls from "node:tls";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { inspectProcess, type SocketReport } from "../src/remote/process.ts";
-import { execFileSync } from "../src/runtimes/spawn.ts";
+import { execFileSync } from "../src/host/spawn.ts";
 import { assertConfigured, CONFIGURED_ENV } from "./_configured.ts";
 import { startCommand } from "./_fixture.ts";
 import { BUN_MUSL, bunMuslEnv, platform } from "./_platforms.ts";

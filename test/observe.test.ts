@@ -9,9 +9,9 @@ import net from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { install, KahookError, SOCKET_CHANNEL, type SocketEvent, stats, uninstall } from "../mod.ts";
-import { EVENT_DRAIN_MS } from "../src/process/observe.ts";
-import { socketsFor } from "../src/hooks/configure.ts";
-import { SocketPlan } from "../src/hooks/plan.ts";
+import { EVENT_DRAIN_MS } from "../src/observe/channel.ts";
+import { socketsFor } from "../src/fallback/configure.ts";
+import { SocketPlan } from "../src/config/plan.ts";
 import { compileOptions } from "../src/config/options.ts";
 
 const CLIENTS = 3;

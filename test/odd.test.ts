@@ -9,7 +9,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CONFIGURED_ENV, DEBUG_ENV } from "./_configured.ts";
 import { here, INTERPOSER_ACTIVE, kahookLines, PRELOADS, runRuntime } from "./_run.ts";
-import { runtime } from "../src/runtimes/index.ts";
+import { runtime } from "../src/host/host.ts";
 
 type Runtime = typeof runtime;
 type Label = "server" | "client";

@@ -9,7 +9,7 @@ import { assertConfigured, CONFIGURED_ENV, EX_CONFIG } from "./_configured.ts";
 import { root } from "./_repo.ts";
 import { readbacks } from "./_report.ts";
 import { here, kahookLines, PRELOADS, run, runRuntime, succeeded } from "./_run.ts";
-import { runtime } from "../src/runtimes/index.ts";
+import { runtime } from "../src/host/host.ts";
 
 const CONNECTIONS = 1000;
 const register = join(root, "src/register.ts");

@@ -11,7 +11,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Stats } from "../mod.ts";
 import type { LibraryFigures } from "../src/remote/figures.ts";
-import { execFileSync, runtimeCommand } from "../src/runtimes/spawn.ts";
+import { execFileSync, runtimeCommand } from "../src/host/spawn.ts";
 import { type Child, startChild, startCommand, withHolder } from "./_fixture.ts";
 import { cli, PAIR_SOURCE } from "./_pair.ts";
 import { cleanEnv, PRELOADS, run, succeeded } from "./_run.ts";

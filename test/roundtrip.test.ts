@@ -7,7 +7,7 @@ import net from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { getKeepAlive, type KeepAliveOptions, setKeepAlive, type Target } from "../mod.ts";
-import { loadLibc } from "../src/ffi/index.ts";
+import { loadLibc } from "../src/runtimes/libc.ts";
 import { leaseFd } from "../src/fd/index.ts";
 import { currentPlatform } from "../src/sys/index.ts";
 import type { OptionName } from "../src/sys/platform.ts";

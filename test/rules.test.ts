@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { configFromEnv, type Rule } from "../mod.ts";
-import { SocketPlan } from "../src/hooks/plan.ts";
+import { SocketPlan } from "../src/config/plan.ts";
 import { compileRules } from "../src/config/rules.ts";
 import { linux } from "../src/sys/linux.ts";
 import { fails } from "./_fails.ts";

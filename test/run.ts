@@ -3,7 +3,7 @@
  * uvu's totals. test/*.test.ts run everywhere; test/node/*.test.ts run under Node only.
  * Usage: run.js [runtime or file filter ...]   e.g. `npm test -- deno`, `npm test -- env`
  */
-import { spawn } from "../src/runtimes/spawn.ts";
+import { spawn } from "../src/host/spawn.ts";
 import { existsSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import process from "node:process";

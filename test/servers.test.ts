@@ -11,7 +11,7 @@ import { Buffer } from "node:buffer";
 import { existsSync } from "node:fs";
 import net from "node:net";
 import process from "node:process";
-import { runtime } from "../src/runtimes/index.ts";
+import { runtime } from "../src/host/host.ts";
 import {
   childPids,
   exchange,

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { loadLibc } from "../src/ffi/index.ts";
+import { loadLibc } from "../src/runtimes/libc.ts";
 import { currentPlatform } from "../src/sys/index.ts";
 
 const EAFNOSUPPORT = 97;

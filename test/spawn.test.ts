@@ -3,8 +3,8 @@ import { join, relative } from "node:path";
 import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { runtime } from "../src/runtimes/index.ts";
-import { ownEnv, spawnSync } from "../src/runtimes/spawn.ts";
+import { runtime } from "../src/host/host.ts";
+import { ownEnv, spawnSync } from "../src/host/spawn.ts";
 import { root } from "./_repo.ts";
 
 test("ownEnv adds DENO_NO_UPDATE_CHECK=1 to the environment given and keeps the rest", () => {
@@ -13,7 +13,7 @@ test("ownEnv adds DENO_NO_UPDATE_CHECK=1 to the environment given and keeps the 
   assert.is(given.DENO_NO_UPDATE_CHECK, "0", "the caller's object is not changed");
 });
 
-test("a runtime child started through src/runtimes/spawn.ts has DENO_NO_UPDATE_CHECK=1 though its given environment lacks it", () => {
+test("a runtime child started through src/host/spawn.ts has DENO_NO_UPDATE_CHECK=1 though its given environment lacks it", () => {
   const code = "console.log(JSON.stringify(process.env.DENO_NO_UPDATE_CHECK ?? null))";
   const args = runtime === "deno" ? ["eval", code] : ["-e", code];
   const result = spawnSync(process.execPath, args, {
@@ -27,7 +27,7 @@ test("a runtime child started through src/runtimes/spawn.ts has DENO_NO_UPDATE_C
 
 /** The files that may start processes with node:child_process itself. */
 const ALLOWED = [
-  "src/runtimes/spawn.ts",
+  "src/host/spawn.ts",
   // `kahook run` starts the user's program with the user's environment.
   "src/commands/run.ts",
 ];
@@ -42,7 +42,7 @@ function sources(dir: string): string[] {
   });
 }
 
-test("every other file starts processes through src/runtimes/spawn.ts: it imports no value from node:child_process", () => {
+test("every other file starts processes through src/host/spawn.ts: it imports no value from node:child_process", () => {
   const valueImport = /^import\s+(?!type\b)[^;]*from\s+["']node:child_process["']/m;
   const offenders = ["src", "test", "bench"].flatMap(sources).filter((file) =>
     !ALLOWED.includes(relative(root, join(root, file))) && valueImport.test(readFileSync(join(root, file), "utf8"))

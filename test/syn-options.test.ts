@@ -11,7 +11,7 @@ import * as assert from "uvu/assert";
 import { getKeepAlive } from "../src/api/keepalive.ts";
 import { listenLoopback, LOOPBACK, nextConnection } from "../src/deadpeer/connection.ts";
 import { dropAllTraffic } from "../src/deadpeer/filter.ts";
-import { runtime } from "../src/runtimes/index.ts";
+import { runtime } from "../src/host/host.ts";
 import { startChild } from "./_fixture.ts";
 import { NO_PRELOAD, PRELOADS } from "./_run.ts";
 

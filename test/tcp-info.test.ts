@@ -2,7 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { leaseFd } from "../src/fd/index.ts";
-import { loadLibc } from "../src/ffi/index.ts";
+import { loadLibc } from "../src/runtimes/libc.ts";
 import { linux } from "../src/sys/linux.ts";
 import { decodeTcpInfo, TCP_INFO, TCP_INFO_FIELDS, TCP_STATES } from "../src/sys/tcp-info.ts";
 import { tcpPair } from "./_loopback.ts";

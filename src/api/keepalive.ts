@@ -1,15 +1,9 @@
-import { KahookError } from "./errors.ts";
-import { type Libc, loadLibc } from "../ffi/index.ts";
+import { type Libc, loadLibc } from "../runtimes/libc.ts";
 import { leaseFd, type Target } from "../fd/index.ts";
-import {
-  compileOptions,
-  fromKernel,
-  type KeepAliveOptions,
-  type KeepAliveState,
-  type Setting,
-} from "../config/options.ts";
-import { currentPlatform, errnoName } from "../sys/index.ts";
-import { OPTION_NAMES, type SocketOption } from "../sys/platform.ts";
+import { compileOptions, fromKernel, type KeepAliveOptions, type KeepAliveState } from "../config/options.ts";
+import { currentPlatform } from "../sys/index.ts";
+import { OPTION_NAMES } from "../sys/platform.ts";
+import { setSettings, syscallError } from "../ffi/settings.ts";
 
 export type { Target } from "../fd/index.ts";
 
@@ -41,14 +35,6 @@ export function getKeepAlive(target: Target): KeepAliveState {
   });
 }
 
-/** The per-socket path: one setsockopt per setting, nothing else. */
-export function setSettings(libc: Libc, fd: number, settings: readonly Setting[]): void {
-  for (const { option, socketOption, value } of settings) {
-    const errno = libc.setsockopt(fd, socketOption.level, socketOption.name, value);
-    if (errno !== 0) throw syscallError("setsockopt", fd, option, socketOption, errno, value);
-  }
-}
-
 function withFd<T>(target: Target, use: (libc: Libc, fd: number) => T): T {
   const libc = loadLibc();
   const lease = leaseFd(target, libc);
@@ -57,22 +43,4 @@ function withFd<T>(target: Target, use: (libc: Libc, fd: number) => T): T {
   } finally {
     lease.release();
   }
-}
-
-/** The error of a failed setsockopt or getsockopt of one option, as setSettings and getKeepAlive throw it. */
-export function syscallError(
-  syscall: "setsockopt" | "getsockopt",
-  fd: number,
-  option: string,
-  spec: SocketOption,
-  errno: number,
-  value?: number,
-): KahookError {
-  const name = errnoName(currentPlatform(), errno);
-  const args = value === undefined ? `fd ${fd}, ${spec.constant}` : `fd ${fd}, ${spec.constant}, ${value}`;
-  return new KahookError("KAHOOK_ERR_SYSCALL", `${syscall}(${args}) failed for ${option}: ${name}`, {
-    errno: name,
-    syscall,
-    option,
-  });
 }

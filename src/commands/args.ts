@@ -1,5 +1,5 @@
 /** The one argument parser every subcommand uses, so that all read a command line alike. */
-import { KahookError } from "../api/errors.ts";
+import { KahookError } from "../host/errors.ts";
 
 /** A bad command line: the CLI prints it and exits EX_USAGE. */
 export const usage = (message: string) => new KahookError("KAHOOK_ERR_USAGE", `${message}; see kahook --help`);

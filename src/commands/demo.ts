@@ -3,8 +3,8 @@ import { type Closure, within } from "../deadpeer/closure.ts";
 import { type VanishingConnection, vanishingConnection } from "../deadpeer/connection.ts";
 import { inNamespace, simulationSupport } from "../deadpeer/support.ts";
 import type { Liveness } from "../deadpeer/liveness.ts";
-import { runtime } from "../runtimes/index.ts";
-import { runtimeCommand, spawn } from "../runtimes/spawn.ts";
+import { runtime } from "../host/host.ts";
+import { runtimeCommand, spawn } from "../host/spawn.ts";
 import { currentPlatform, systemDefault } from "../sys/index.ts";
 import { CANNOT_SIMULATE, NOT_SHOWN } from "./exit.ts";
 

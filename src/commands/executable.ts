@@ -8,7 +8,7 @@
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { basename, delimiter, dirname, join } from "node:path";
 import process from "node:process";
-import { type Elf, elf, ElfError, interpreter, readAt, sections, versionsDefined, versionsNeeded } from "./elf.ts";
+import { type Elf, elf, ElfError, interpreter, readAt, sections, versionsDefined, versionsNeeded } from "../sys/elf.ts";
 
 /** <sys/stat.h> mode bits. */
 const S_ISUID = 0o4000;

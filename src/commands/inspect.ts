@@ -5,7 +5,7 @@
  */
 import type { KeepAliveState } from "../config/options.ts";
 import type { ProcSocket } from "../remote/proc.ts";
-import { CAUSES, TOTALS } from "../interposer/figures.ts";
+import { CAUSES, TOTALS } from "../abi/figures.ts";
 import { type LibraryFigures, processFigures } from "../remote/figures.ts";
 import { inspectProcess, type SocketReport } from "../remote/process.ts";
 import { type Parsed, usage } from "./args.ts";

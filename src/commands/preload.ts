@@ -1,15 +1,15 @@
 /**
  * The environment that preloads the interposer into any dynamically linked program:
  * LD_PRELOAD naming libkahook.so, and KAHOOK_NATIVE_CONFIG holding the configuration compiled
- * by the same code that configures the JavaScript preload (src/interposer/abi.ts), so the
+ * by the same code that configures the JavaScript preload (src/abi/words.ts), so the
  * library reads numbers only. `kahook run` sets it for a COMMAND that is not node, bun or deno;
  * `kahook env` prints it.
  * @module
  */
 import { existsSync } from "node:fs";
 import type { Config } from "../config/env.ts";
-import { SocketPlan } from "../hooks/plan.ts";
-import { compileWords, NATIVE_CONFIG, NATIVE_INHERIT } from "../interposer/abi.ts";
+import { SocketPlan } from "../config/plan.ts";
+import { compileWords, NATIVE_CONFIG, NATIVE_INHERIT } from "../abi/words.ts";
 import { preloadLibraryPath } from "../interposer/index.ts";
 
 /**

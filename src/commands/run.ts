@@ -11,7 +11,7 @@ import { basename } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { type Config, configFromEnv } from "../config/env.ts";
-import { KahookError } from "../api/errors.ts";
+import { KahookError } from "../host/errors.ts";
 import { preloadLibraryPath } from "../interposer/index.ts";
 import { type Parsed, type Spec, usage } from "./args.ts";
 import { preloadObstacle } from "./executable.ts";

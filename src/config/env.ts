@@ -1,8 +1,8 @@
-import { KahookError, show } from "../api/errors.ts";
+import { KahookError, show } from "../host/errors.ts";
 import { deriveUserTimeout, fromKernel, type KeepAliveOptions } from "./options.ts";
 import { withProfile } from "./profiles.ts";
 import { checkPort, compileMatcher, DIGITS, type Rule } from "./rules.ts";
-import { host } from "../runtimes/index.ts";
+import { host } from "../host/host.ts";
 import { currentPlatform } from "../sys/index.ts";
 import type { OptionName, Platform } from "../sys/platform.ts";
 

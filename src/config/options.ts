@@ -1,4 +1,4 @@
-import { KahookError, show } from "../api/errors.ts";
+import { KahookError, show } from "../host/errors.ts";
 import { currentPlatform, systemDefault } from "../sys/index.ts";
 import { OPTION_NAMES, type OptionName, type Platform, type SocketOption } from "../sys/platform.ts";
 

@@ -1,4 +1,4 @@
-import { KahookError, show } from "../api/errors.ts";
+import { KahookError, show } from "../host/errors.ts";
 import type { Env } from "./env.ts";
 
 /** A middlebox that silently drops idle TCP flows, and the settings that keep flows through it alive. */

@@ -1,6 +1,6 @@
-import { KahookError, show } from "../api/errors.ts";
+import { KahookError, show } from "../host/errors.ts";
 import type { KeepAliveOptions } from "./options.ts";
-import { builtin } from "../runtimes/index.ts";
+import { builtin } from "../host/builtin.ts";
 
 /**
  * Options for client connections to some destinations. A rule matches the address and port that

@@ -1,4 +1,4 @@
-import { spawnSync } from "../runtimes/spawn.ts";
+import { spawnSync } from "../host/spawn.ts";
 import { readFileSync } from "node:fs";
 import process from "node:process";
 

@@ -1,6 +1,6 @@
-import { KahookError } from "../api/errors.ts";
+import { KahookError } from "../host/errors.ts";
 import { leaseFd, type Target } from "../fd/index.ts";
-import { type Libc, loadLibc } from "../ffi/index.ts";
+import { type Libc, loadLibc } from "../runtimes/libc.ts";
 import { currentPlatform, errnoName } from "../sys/index.ts";
 
 /**

@@ -1,12 +1,13 @@
 import type net from "node:net";
-import { KahookError, show } from "../api/errors.ts";
+import { KahookError, show } from "../host/errors.ts";
 import type { Libc } from "../ffi/libc.ts";
-import { adapter, builtin } from "../runtimes/index.ts";
+import { adapter } from "../runtimes/index.ts";
+import { builtin } from "../host/builtin.ts";
 import { currentPlatform } from "../sys/index.ts";
-import { borrowed, type FdLease } from "./lease.ts";
+import { borrowed, type FdLease } from "../runtimes/lease.ts";
 import { type Addresses, findFd } from "./match.ts";
 
-export type { FdLease } from "./lease.ts";
+export type { FdLease } from "../runtimes/lease.ts";
 
 /** What setKeepAlive and getKeepAlive accept: a socket (TLS too), a server, or a raw fd. */
 export type Target = net.Socket | net.Server | number;

@@ -1,5 +1,5 @@
 import type { Libc } from "../ffi/libc.ts";
-import { builtin } from "../runtimes/index.ts";
+import { builtin } from "../host/builtin.ts";
 import type { Platform } from "../sys/platform.ts";
 
 /** One end of a connection as a runtime reports it: address text ("127.0.0.1", "::1") and port. */

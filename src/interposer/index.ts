@@ -1,9 +1,10 @@
-import type { SocketPlan } from "../hooks/plan.ts";
-import { packageFile } from "../package.ts";
-import { adapter, host } from "../runtimes/index.ts";
-import { shared } from "../process/shared.ts";
-import { compileWords, NATIVE_CONFIG, RESULTS } from "./abi.ts";
-import { decodeFigures, FIGURE_COUNT, type Figures } from "./figures.ts";
+import type { SocketPlan } from "../config/plan.ts";
+import { packageFile } from "../host/package.ts";
+import { adapter } from "../runtimes/index.ts";
+import { host } from "../host/host.ts";
+import { shared } from "../host/shared.ts";
+import { compileWords, NATIVE_CONFIG, RESULTS } from "../abi/words.ts";
+import { decodeFigures, FIGURE_COUNT, type Figures } from "../abi/figures.ts";
 
 /** Why kahook_install refused, by its result. */
 const REFUSALS: Record<number, string> = {

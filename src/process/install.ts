@@ -1,13 +1,14 @@
 import { configFromEnv } from "../config/env.ts";
-import { reportLine, socketsFor } from "../hooks/configure.ts";
-import { type HookConfig, SocketPlan } from "../hooks/plan.ts";
+import { reportLine, socketsFor } from "../fallback/configure.ts";
+import { type HookConfig, SocketPlan } from "../config/plan.ts";
 import { installInterposer, uninstallInterposer } from "../interposer/index.ts";
-import { adapter } from "../runtimes/index.ts";
-import { installLine } from "./coverage.ts";
-import { watchInterposerEvents } from "./observe.ts";
-import { type Installation, shared } from "./shared.ts";
+import { runtime } from "../host/host.ts";
+import { fallbackHooks } from "../fallback/index.ts";
+import { installLine } from "../fallback/coverage.ts";
+import { watchInterposerEvents } from "../observe/channel.ts";
+import { type Installation, shared } from "../host/shared.ts";
 
-export type { HookConfig } from "../hooks/plan.ts";
+export type { HookConfig } from "../config/plan.ts";
 
 /**
  * Configures every TCP socket the program opens from now on, in Node, Bun and Deno. Without an
@@ -23,7 +24,7 @@ export function install(config: HookConfig = configFromEnv()): boolean {
   if (shared.installed) return false;
   const plan = new SocketPlan(config);
   const installed = shared.installed = put(config, plan);
-  if (plan.debug) reportLine(installLine(installed, adapter.name));
+  if (plan.debug) reportLine(installLine(installed, runtime));
   return installed.uninstall !== NOTHING;
 }
 
@@ -42,8 +43,8 @@ function put(config: HookConfig, plan: SocketPlan): Installation {
     return { by: "interposer", why: `${native.slots} slots patched`, uninstall: uninstallInterposer };
   }
   if (native.already) return { by: "interposer", why: native.reason, uninstall: NOTHING };
-  const hooked = adapter.hooks.install(socketsFor(plan));
-  return { by: "hooks", why: native.reason, uninstall: hooked ? adapter.hooks.uninstall : NOTHING };
+  const hooked = fallbackHooks.install(socketsFor(plan));
+  return { by: "hooks", why: native.reason, uninstall: hooked ? fallbackHooks.uninstall : NOTHING };
 }
 
 /** Restores the runtime's own socket calls. Sockets already configured keep their options. */

@@ -5,8 +5,8 @@
  * @module
  */
 import { basename } from "node:path";
-import { loadLibc } from "../ffi/index.ts";
-import { ElfError } from "../commands/elf.ts";
+import { loadLibc } from "../runtimes/libc.ts";
+import { ElfError } from "../sys/elf.ts";
 import {
   decodeFigures,
   FIGURE_COUNT,
@@ -15,7 +15,7 @@ import {
   FIGURES_SYMBOL,
   MAX_SETS,
   type SetFigures,
-} from "../interposer/figures.ts";
+} from "../abi/figures.ts";
 import { LIBRARY_FILES } from "../interposer/index.ts";
 import { readMemory } from "./memory.ts";
 import { mappedFiles } from "./proc.ts";

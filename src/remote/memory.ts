@@ -1,5 +1,5 @@
 import type { Libc } from "../ffi/libc.ts";
-import { host } from "../runtimes/index.ts";
+import { host } from "../host/host.ts";
 import { facility } from "../sys/index.ts";
 import { processError } from "./pidfd.ts";
 

@@ -1,4 +1,4 @@
-import { KahookError } from "../api/errors.ts";
+import { KahookError } from "../host/errors.ts";
 import type { Libc } from "../ffi/libc.ts";
 import { currentPlatform, errnoName, facility } from "../sys/index.ts";
 

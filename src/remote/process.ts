@@ -1,6 +1,6 @@
 import { readlinkSync } from "node:fs";
 import { getKeepAlive, setKeepAlive } from "../api/keepalive.ts";
-import { loadLibc } from "../ffi/index.ts";
+import { loadLibc } from "../runtimes/libc.ts";
 import { compileOptions, type KeepAliveOptions, type KeepAliveState } from "../config/options.ts";
 import { facility } from "../sys/index.ts";
 import { decodeTcpInfo, TCP_INFO, type TcpInfo } from "../sys/tcp-info.ts";

@@ -1,10 +1,10 @@
 /**
  * Where a shared object keeps a symbol it exports: its value in the dynamic symbol table
  * (.dynsym), which is its offset from the address the object is loaded at. Read with the
- * ELF reader of `kahook run` (commands/elf.ts).
+ * ELF reader of `kahook run` (sys/elf.ts).
  * @module
  */
-import { elf, ElfError, sectionWithStrings } from "../commands/elf.ts";
+import { elf, ElfError, sectionWithStrings } from "../sys/elf.ts";
 
 // <elf.h>: the dynamic symbol table's section type, and Elf64_Sym: st_name (32 bits), st_info,
 // st_other (8), st_shndx (16), st_value, st_size (64 bits) at offsets 0, 4, 5, 6, 8, 16.

@@ -1,10 +1,8 @@
-import { propertyFd } from "../fd/lease.ts";
 import { libcFrom } from "../ffi/libc.ts";
 import { type Bound, type CType, declare, INTERPOSER, LIBC, type Prototype } from "../ffi/prototypes.ts";
-import { bunHooks } from "../hooks/bun.ts";
-import { interposerFrom } from "../interposer/native.ts";
+import { interposerFrom } from "../ffi/interposer.ts";
 import type { RuntimeAdapter } from "./adapter.ts";
-import { processHost } from "./node.ts";
+import { propertyFd } from "./node.ts";
 
 /** The part of bun:ffi this adapter uses (bun-types are not in every build of this package). */
 interface BunFFI {
@@ -31,7 +29,6 @@ function bind<Table extends Record<string, Prototype>>({ dlopen }: BunFFI, path:
 /** Bun: node:net at net.Socket's prototype, fds as Node's handles carry them, FFI through bun:ffi (≈ 0.5 ms to load). */
 export const bun: RuntimeAdapter = {
   name: "bun",
-  host: processHost,
   loadInterposer: (path) => interposerFrom(bind(ffi(), path, INTERPOSER)),
   openLibc(path) {
     const bunFFI = ffi();
@@ -42,6 +39,5 @@ export const bun: RuntimeAdapter = {
     return libcFrom(c, () => bunFFI.read.i32(errnoAddress, 0), (buffer) => BigInt(bunFFI.ptr(buffer)));
   },
   handleFd: propertyFd,
-  hooks: bunHooks,
   missingPermissions: () => [],
 };

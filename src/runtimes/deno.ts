@@ -1,17 +1,11 @@
-import type { HandleFd } from "../fd/lease.ts";
+import type { HandleFd } from "./lease.ts";
 import { libcFrom } from "../ffi/libc.ts";
 import { type Bound, declare, INTERPOSER, LIBC, type Prototype } from "../ffi/prototypes.ts";
-import { denoHooks } from "../hooks/deno.ts";
-import { interposerFrom } from "../interposer/native.ts";
-import type { Host, RuntimeAdapter } from "./adapter.ts";
+import { interposerFrom } from "../ffi/interposer.ts";
+import type { RuntimeAdapter } from "./adapter.ts";
 
 /** The part of the Deno namespace this adapter uses (Deno's own types are not in this build). */
 interface DenoNamespace {
-  env: { get(name: string): string | undefined };
-  build: { os: string; arch: string };
-  stderr: { writeSync(bytes: Uint8Array): number };
-  exit(code: number): never;
-  unrefTimer(id: number): void;
   dlopen(
     path: string,
     symbols: Record<string, { parameters: string[]; result: string }>,
@@ -24,31 +18,6 @@ interface DenoNamespace {
 }
 
 const Deno = (globalThis as unknown as { Deno: DenoNamespace }).Deno;
-
-/** Deno.build.arch's names for process.arch's. */
-const DENO_ARCH: Record<string, string> = { x86_64: "x64", aarch64: "arm64" };
-
-const host: Host = {
-  env: (name) => Deno.env.get(name),
-  get os() {
-    return Deno.build.os;
-  },
-  get arch() {
-    return DENO_ARCH[Deno.build.arch] ?? Deno.build.arch;
-  },
-  writeStderr(text) {
-    const bytes = new TextEncoder().encode(text);
-    // writeSync may write part of it; a call that writes nothing ends the loop.
-    for (let done = 0, written = 1; done < bytes.length && written > 0; done += written) {
-      written = Deno.stderr.writeSync(bytes.subarray(done));
-    }
-  },
-  exit: (code) => Deno.exit(code),
-  // Deno's setInterval returns a number; the types here are Node's.
-  every: (ms, run) => Deno.unrefTimer(setInterval(run, ms) as unknown as number),
-  // An import, not process.getBuiltinModule: globalThis.process costs Deno ≈ 15 ms more.
-  channel: async (name) => (await import("node:diagnostics_channel")).channel(name),
-};
 
 // Deno.dlopen passes a typed array as "buffer" and returns a pointer object as "pointer".
 function bind<Table extends Record<string, Prototype>>(path: string, table: Table): Bound<Table> {
@@ -95,7 +64,6 @@ function missingPermissions(libcPaths: readonly string[], variables: readonly st
 /** Deno: the Deno namespace for everything, Deno.dlopen for FFI (≈ 1.3 ms to load), node:net's fds as dups. */
 export const deno: RuntimeAdapter = {
   name: "deno",
-  host,
   loadInterposer: (path) => interposerFrom(bind(path, INTERPOSER)),
   openLibc(path) {
     const c = bind(path, LIBC);
@@ -107,6 +75,5 @@ export const deno: RuntimeAdapter = {
     );
   },
   handleFd: dupFd,
-  hooks: denoHooks,
   missingPermissions,
 };

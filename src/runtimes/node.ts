@@ -1,10 +1,9 @@
-import { propertyFd } from "../fd/lease.ts";
+import { borrowed, type HandleFd } from "./lease.ts";
 import { libcFrom } from "../ffi/libc.ts";
 import { type CFunction, type CType, declare, LIBC } from "../ffi/prototypes.ts";
-import { nodeHooks } from "../hooks/node.ts";
-import type { NativeInterposer } from "../interposer/native.ts";
-import type { Host, RuntimeAdapter } from "./adapter.ts";
-import { builtin } from "./builtin.ts";
+import type { NativeInterposer } from "../ffi/interposer.ts";
+import type { RuntimeAdapter } from "./adapter.ts";
+import { builtin } from "../host/builtin.ts";
 
 /** The part of koffi this adapter uses. */
 interface Koffi {
@@ -16,27 +15,17 @@ interface Koffi {
 const KOFFI_TYPES: Record<CType, string> = { i32: "int", u32: "uint32_t", i64: "int64_t", pointer: "void *" };
 
 /**
- * Node's process, which Bun implements too. Read on use, not when the module loads: Deno
- * loads this module as well, and there globalThis.process costs ≈ 15 ms.
+ * Node and Bun: TCP and TLS handles carry `fd`. It is -1 before connect(2) creates the socket;
+ * Bun's accepted sockets have it from the 'connection' event on.
  */
-export const processHost: Host = {
-  env: (name) => globalThis.process.env[name],
-  get os() {
-    return globalThis.process.platform;
-  },
-  get arch() {
-    return globalThis.process.arch;
-  },
-  writeStderr: (text) => void builtin("node:fs").writeSync(2, text),
-  exit: (code) => globalThis.process.exit(code),
-  every: (ms, run) => void setInterval(run, ms).unref(),
-  channel: (name) => Promise.resolve(builtin("node:diagnostics_channel").channel(name)),
+export const propertyFd: HandleFd = (handle) => {
+  const fd = (handle as { fd?: unknown }).fd;
+  return typeof fd === "number" && fd >= 0 ? borrowed(fd) : undefined;
 };
 
 /** Node: the interposer as a Node-API addon (process.dlopen, ≈ 0.4 ms), libc through koffi (8–15 ms to load, so on first use). */
 export const node: RuntimeAdapter = {
   name: "node",
-  host: processHost,
   loadInterposer(path) {
     const module = { exports: {} as NativeInterposer };
     globalThis.process.dlopen(module, path);
@@ -52,6 +41,5 @@ export const node: RuntimeAdapter = {
     return libcFrom(c, () => koffi.errno(), (buffer) => koffi.address(buffer));
   },
   handleFd: propertyFd,
-  hooks: nodeHooks,
   missingPermissions: () => [],
 };

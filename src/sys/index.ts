@@ -1,5 +1,6 @@
-import { KahookError } from "../api/errors.ts";
-import { builtin, host } from "../runtimes/index.ts";
+import { KahookError } from "../host/errors.ts";
+import { builtin } from "../host/builtin.ts";
+import { host } from "../host/host.ts";
 import { darwin } from "./darwin.ts";
 import { linux } from "./linux.ts";
 import type { Platform } from "./platform.ts";

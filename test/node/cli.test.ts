@@ -1,4 +1,4 @@
-import { spawn } from "../../src/runtimes/spawn.ts";
+import { spawn } from "../../src/host/spawn.ts";
 import { once } from "node:events";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -4,8 +4,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { NOT_COVERED } from "../../src/process/coverage.ts";
-import type { Runtime } from "../../src/runtimes/index.ts";
+import { NOT_COVERED } from "../../src/fallback/coverage.ts";
+import type { Runtime } from "../../src/host/host.ts";
 import { root } from "../_repo.ts";
 
 const RUNTIMES: readonly Runtime[] = ["node", "bun", "deno"];

@@ -1,5 +1,5 @@
 /** `kahook demo` (what `npm start` runs), end to end: it shows a vanished peer and exits 0. */
-import { execFile } from "../../src/runtimes/spawn.ts";
+import { execFile } from "../../src/host/spawn.ts";
 import { join } from "node:path";
 import process from "node:process";
 import { test } from "uvu";

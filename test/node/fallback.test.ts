@@ -5,7 +5,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { execFileSync, spawnSync } from "../../src/runtimes/spawn.ts";
+import { execFileSync, spawnSync } from "../../src/host/spawn.ts";
 import { packedProject } from "../_packed.ts";
 import { root } from "../_repo.ts";
 import { cleanEnv } from "../_run.ts";

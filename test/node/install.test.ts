@@ -4,7 +4,7 @@ import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { getKeepAlive, install, type KahookError, uninstall } from "../../mod.ts";
-import { tcpPrototype } from "../../src/hooks/node.ts";
+import { tcpPrototype } from "../../src/fallback/node.ts";
 import { fails } from "../_fails.ts";
 import { runRuntime, succeeded } from "../_run.ts";
 

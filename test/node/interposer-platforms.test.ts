@@ -14,8 +14,8 @@ import { join } from "node:path";
 import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { compileWords, FLAGS } from "../../src/interposer/abi.ts";
-import { SocketPlan } from "../../src/hooks/plan.ts";
+import { compileWords, FLAGS } from "../../src/abi/words.ts";
+import { SocketPlan } from "../../src/config/plan.ts";
 import { configFromEnv } from "../../src/config/env.ts";
 import {
   buildInterposer,

@@ -14,7 +14,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawn, spawnSync } from "../../src/runtimes/spawn.ts";
+import { spawn, spawnSync } from "../../src/host/spawn.ts";
 import { root } from "../_repo.ts";
 import { cleanEnv } from "../_run.ts";
 import { RUNTIME_BINARIES } from "../_runtimes.ts";

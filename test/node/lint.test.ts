@@ -6,7 +6,7 @@
 import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawnSync } from "../../src/runtimes/spawn.ts";
+import { spawnSync } from "../../src/host/spawn.ts";
 import { root } from "../_repo.ts";
 import { RUNTIME_BINARIES } from "../_runtimes.ts";
 

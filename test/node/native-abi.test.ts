@@ -11,9 +11,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { execFileSync } from "../../src/runtimes/spawn.ts";
-import { FIGURE_COUNT, FIGURES_MAGIC } from "../../src/interposer/figures.ts";
-import { renderHeader } from "../../src/interposer/header.ts";
+import { execFileSync } from "../../src/host/spawn.ts";
+import { FIGURE_COUNT, FIGURES_MAGIC } from "../../src/abi/figures.ts";
+import { renderHeader } from "../../src/abi/header.ts";
 import type { Arch } from "../_platforms.ts";
 import { root } from "../_repo.ts";
 

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawnSync } from "../../src/runtimes/spawn.ts";
+import { spawnSync } from "../../src/host/spawn.ts";
 import { root } from "../_repo.ts";
 import { cleanEnv } from "../_run.ts";
 

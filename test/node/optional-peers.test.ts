@@ -9,7 +9,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawnSync } from "../../src/runtimes/spawn.ts";
+import { spawnSync } from "../../src/host/spawn.ts";
 import { packedProject } from "../_packed.ts";
 import { cleanEnv, PRELOAD_FLAGS } from "../_run.ts";
 

@@ -5,7 +5,7 @@
  * Debian's gcc with dlopen and calls it, and runs with another one preloaded. Node 16 and Bun
  * for musl do the same from JavaScript.
  */
-import { execFileSync } from "../../src/runtimes/spawn.ts";
+import { execFileSync } from "../../src/host/spawn.ts";
 import type { SpawnSyncReturns } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

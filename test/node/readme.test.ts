@@ -8,7 +8,7 @@ import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { HEADLINE_MARKERS, type Markers, REPORT_MARKERS, reportTexts } from "../../bench/report.ts";
-import { spawnSync } from "../../src/runtimes/spawn.ts";
+import { spawnSync } from "../../src/host/spawn.ts";
 import { packedProject } from "../_packed.ts";
 import { root } from "../_repo.ts";
 import { cleanEnv } from "../_run.ts";

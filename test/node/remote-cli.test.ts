@@ -1,5 +1,5 @@
 /** kahook inspect and kahook apply on the command line, against a child process. */
-import { spawnSync } from "../../src/runtimes/spawn.ts";
+import { spawnSync } from "../../src/host/spawn.ts";
 import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";

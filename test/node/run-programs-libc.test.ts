@@ -26,7 +26,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { preloadObstacle } from "../../src/commands/executable.ts";
 import { preloadLibraryPath } from "../../src/interposer/index.ts";
-import { execFileSync } from "../../src/runtimes/spawn.ts";
+import { execFileSync } from "../../src/host/spawn.ts";
 import { cli, kahook, type Pair, PAIR_SOURCE, readPair, system, UNTOUCHED } from "../_pair.ts";
 import { compile, platform } from "../_platforms.ts";
 import { root } from "../_repo.ts";

@@ -12,7 +12,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { EX_CONFIG } from "../../src/commands/exit.ts";
 import { preloadLibraryPath } from "../../src/interposer/index.ts";
-import { execFileSync } from "../../src/runtimes/spawn.ts";
+import { execFileSync } from "../../src/host/spawn.ts";
 import { cli, kahook, PAIR_SOURCE, readPair, system, UNTOUCHED } from "../_pair.ts";
 import { root } from "../_repo.ts";
 import { run, succeeded } from "../_run.ts";

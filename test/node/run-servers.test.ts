@@ -20,7 +20,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { listenLoopback, LOOPBACK } from "../../src/deadpeer/connection.ts";
 import { dropAllTraffic } from "../../src/deadpeer/filter.ts";
-import { loadLibc } from "../../src/ffi/index.ts";
+import { loadLibc } from "../../src/runtimes/libc.ts";
 import type { KeepAliveState } from "../../src/config/options.ts";
 import { openProcess } from "../../src/remote/pidfd.ts";
 import { tcpSockets } from "../../src/remote/proc.ts";

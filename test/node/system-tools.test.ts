@@ -10,7 +10,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawnSync } from "../../src/runtimes/spawn.ts";
+import { spawnSync } from "../../src/host/spawn.ts";
 import { root } from "../_repo.ts";
 
 const SCRIPT = join(root, "test/system-tools.sh");

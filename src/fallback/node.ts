@@ -1,8 +1,8 @@
 import type net from "node:net";
-import { builtin } from "../runtimes/builtin.ts";
+import { builtin } from "../host/builtin.ts";
 import type { RuntimeHooks, Sockets, TcpHandle } from "./configure.ts";
 import { afterSetKeepAlive, replaceMethods, restoreMethods } from "./patch.ts";
-import type { ClientSettings } from "./plan.ts";
+import type { ClientSettings } from "../config/plan.ts";
 
 /** The methods of Node's TCP handle prototype that the hooks wrap. */
 interface TcpMethods {

@@ -1,5 +1,5 @@
-import type { Runtime } from "../runtimes/index.ts";
-import type { Installation } from "./shared.ts";
+import type { Runtime } from "../host/host.ts";
+import type { Installation } from "../host/shared.ts";
 
 // The rows of the README's table ("What is covered") whose sockets the JavaScript hooks leave
 // out, as the table words them: a test holds the two together.

@@ -8,7 +8,7 @@
  */
 import * as childProcess from "node:child_process";
 import process from "node:process";
-import { runtime } from "./index.ts";
+import { runtime } from "./host.ts";
 
 /** What ownEnv adds to every environment. */
 export const OWN_VARIABLES: Readonly<Record<string, string>> = { DENO_NO_UPDATE_CHECK: "1" };

@@ -1,14 +1,15 @@
-import { setSettings } from "../api/keepalive.ts";
+import { setSettings } from "../ffi/settings.ts";
 import { leaseFd, type Target } from "../fd/index.ts";
-import { borrowed, type FdLease } from "../fd/lease.ts";
+import { borrowed, type FdLease } from "../runtimes/lease.ts";
 import { type Addresses, findFd } from "../fd/match.ts";
-import type { KahookError } from "../api/errors.ts";
-import { type Libc, loadLibc } from "../ffi/index.ts";
-import { observeSocket } from "../process/observe.ts";
+import type { KahookError } from "../host/errors.ts";
+import { type Libc, loadLibc } from "../runtimes/libc.ts";
+import { observeSocket } from "../observe/channel.ts";
 import type { Setting } from "../config/options.ts";
-import { adapter, host } from "../runtimes/index.ts";
+import { adapter } from "../runtimes/index.ts";
+import { host } from "../host/host.ts";
 import { currentPlatform, errnoName } from "../sys/index.ts";
-import type { ClientSettings, SocketPlan } from "./plan.ts";
+import type { ClientSettings, SocketPlan } from "../config/plan.ts";
 
 /**
  * A socket as a hook knows it: by fd; by a node:net handle (its fd reached through the runtime's

@@ -1,6 +1,6 @@
-import type { SocketPlan } from "../hooks/plan.ts";
-import type { NativeInterposer } from "../interposer/native.ts";
-import type { Stats } from "./observe.ts";
+import type { SocketPlan } from "../config/plan.ts";
+import type { NativeInterposer } from "../ffi/interposer.ts";
+import type { Stats } from "../observe/stats.ts";
 
 /** What install() put in place, why, and how to take it away. */
 export interface Installation {

@@ -1,10 +1,10 @@
 /**
  * What the native interposer counts, as kahook_counters() copies it out and `kahook inspect` reads
  * it from another process: one array of int64 figures, laid out as below (native/interposer/abi.h
- * is written from this, by interposer/header.ts).
+ * is written from this, by abi/header.ts).
  * @module
  */
-import { KEPT_OPTIONS, type KeptOption, MAX_SETS } from "./abi.ts";
+import { KEPT_OPTIONS, type KeptOption, MAX_SETS } from "./words.ts";
 
 export { MAX_SETS };
 

@@ -1,9 +1,10 @@
-import { KahookError } from "../api/errors.ts";
-import { adapter, host } from "../runtimes/index.ts";
+import { KahookError } from "../host/errors.ts";
+import { adapter } from "./index.ts";
+import { host } from "../host/host.ts";
 import { currentPlatform } from "../sys/index.ts";
-import type { Libc } from "./libc.ts";
+import type { Libc } from "../ffi/libc.ts";
 
-export type { Libc } from "./libc.ts";
+export type { Libc } from "../ffi/libc.ts";
 
 let libc: Libc | undefined;
 

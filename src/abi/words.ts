@@ -7,7 +7,7 @@
  *   R = S - 2 rules: port (0 any), address length (0 any, 4, 16), prefix bits, 16 address bytes
  * @module
  */
-import type { SocketPlan } from "../hooks/plan.ts";
+import type { SocketPlan } from "../config/plan.ts";
 import type { Setting } from "../config/options.ts";
 
 /** An option whose configured value the interposer keeps against a later setsockopt. */

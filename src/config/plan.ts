@@ -1,7 +1,7 @@
-import type { Mode } from "../config/env.ts";
-import { KahookError } from "../api/errors.ts";
-import { compileOptions, type KeepAliveOptions, type Setting } from "../config/options.ts";
-import { compileDestination, compileRules, type Destination, type Rule, type RuleMatcher } from "../config/rules.ts";
+import type { Mode } from "./env.ts";
+import { KahookError } from "../host/errors.ts";
+import { compileOptions, type KeepAliveOptions, type Setting } from "./options.ts";
+import { compileDestination, compileRules, type Destination, type Rule, type RuleMatcher } from "./rules.ts";
 import { currentPlatform } from "../sys/index.ts";
 import type { OptionName, Platform } from "../sys/platform.ts";
 
@@ -51,7 +51,7 @@ function compileRuleOptions(rule: Rule, index: number, platform: Platform): Sett
 
 /**
  * The configuration, compiled once: the setsockopt calls per direction, and the rules that pick
- * a client's. Pure data: hooks/configure.ts makes the system calls, and nothing here throws once
+ * a client's. Pure data: fallback/configure.ts makes the system calls, and nothing here throws once
  * the plan is built.
  */
 export class SocketPlan {

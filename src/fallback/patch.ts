@@ -4,7 +4,7 @@
  * in the process sees that the methods are replaced already, and can restore them.
  * @module
  */
-import type { ClientSettings, SocketPlan } from "./plan.ts";
+import type { ClientSettings, SocketPlan } from "../config/plan.ts";
 
 type Methods<Target, Name extends keyof Target> = Pick<Target, Name>;
 

@@ -16,9 +16,9 @@ import {
   MAX_WORDS,
   RESULTS,
   SETS,
-} from "./abi.ts";
+} from "./words.ts";
 import { CAUSES, FIGURES_MAGIC, FIGURES_SYMBOL, PER_SET, TOTALS } from "./figures.ts";
-import { EVENT, EVENT_KINDS, EVENT_WORDS } from "./native.ts";
+import { EVENT, EVENT_KINDS, EVENT_WORDS } from "./events.ts";
 
 /** "slotsUnpatched" → "SLOTS_UNPATCHED". */
 const upperSnake = (name: string) => name.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
@@ -40,7 +40,7 @@ export function renderHeader(): string {
   const setFigures = TOTALS.length + KEPT_OPTIONS.length;
   const options = Object.values(linux.options).map((spec) => `{${spec!.level}, ${spec!.name}, "${spec!.constant}"}`);
   const errnos = Object.entries(linux.errno).map(([number, name]) => `{${number}, "${name}"}`);
-  return `/* Written by \`npm run abi\` from src/interposer/ (abi.ts, figures.ts, native.ts) and the Linux
+  return `/* Written by \`npm run abi\` from src/abi/ (words.ts, figures.ts, events.ts) and the Linux
  * option table (src/sys/linux.ts): what kahook's TypeScript side and this library pass each
  * other. Do not edit; test/node/native-abi.test.ts checks it is what they render. */
 #ifndef KAHOOK_ABI_H

@@ -1,11 +1,5 @@
-import type { Bound, INTERPOSER } from "../ffi/prototypes.ts";
-
-/** kahook.h's EVENT_WORDS: the int32 words of one event as kahook_events() writes it. */
-export const EVENT_WORDS = 5;
-/** An event's words, in kahook.h's EVENT_* order. */
-export const EVENT = { kind: 0, fd: 1, set: 2, setting: 3, errno: 4 } as const;
-/** kahook.h's EVENT_CONFIGURED and EVENT_FAILED. */
-export const EVENT_KINDS = { configured: 1, failed: 2 } as const;
+import type { Bound, INTERPOSER } from "./prototypes.ts";
+import { EVENT_WORDS } from "../abi/events.ts";
 
 /** What the native library offers, the same through each runtime's loader. */
 export interface NativeInterposer {
@@ -13,11 +7,11 @@ export interface NativeInterposer {
   install(words: Int32Array): number;
   /** kahook_uninstall(): slots restored, or -ENOENT when not installed. */
   uninstall(): number;
-  /** kahook_counters(out, length): copies the figures (interposer/figures.ts) into out; returns how many there are. */
+  /** kahook_counters(out, length): copies the figures (abi/figures.ts) into out; returns how many there are. */
   counters(out: BigInt64Array): number;
   /**
    * kahook_events(out, capacity, cursor): copies the events after cursor[0] into out,
-   * EVENT_WORDS each, and moves the cursor past them; returns how many it copied.
+   * EVENT_WORDS each (interposer/events.ts), and moves the cursor past them; returns how many it copied.
    */
   events(out: Int32Array, cursor: BigInt64Array): number;
 }

@@ -1,10 +1,11 @@
 /**
- * What CONTRIBUTING.md's architecture section says of the import graph: no module of src/ (or
- * mod.ts) imports a value from a module that imports it back, however far round. Type-only
- * imports are erased and do not count.
+ * What CONTRIBUTING.md's architecture section says of the import graph: the folders of src/ stand
+ * in layers, each importing values only from those below it (and its own), the entry points at
+ * src/'s root and mod.ts on top; and no module imports a value from a module that imports it
+ * back, however far round. Type-only imports are erased and do not count.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, normalize, relative } from "node:path";
+import { dirname, join, normalize, relative, sep } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { root } from "../_repo.ts";
@@ -52,6 +53,52 @@ function cycles(graph: Map<string, string[]>): string[][] {
   for (const module of graph.keys()) if (!state.has(module)) visit(module);
   return found;
 }
+
+/** src/'s folders from the ground up; the files at src/'s root, and mod.ts, are the entry points above them all. */
+const LAYERS = [
+  "host",
+  "sys",
+  "config",
+  "abi",
+  "ffi",
+  "runtimes",
+  "fd",
+  "api",
+  "interposer",
+  "observe",
+  "fallback",
+  "process",
+  "remote",
+  "deadpeer",
+  "commands",
+];
+
+/** A module's layer: its folder's place in LAYERS, the entry points' above them. */
+function layer(module: string): number {
+  const [top, folder, file] = module.split(sep);
+  if (top !== "src" || file === undefined) return LAYERS.length;
+  const index = LAYERS.indexOf(folder);
+  if (index < 0) throw new Error(`${module}: src/${folder}/ is in no layer of LAYERS`);
+  return index;
+}
+
+/** Every value import from a lower layer to a higher one, as "from -> to". */
+function upward(graph: Map<string, string[]>): string[] {
+  return [...graph].flatMap(([module, imports]) =>
+    imports.filter((target) => layer(target) > layer(module)).map((target) => `${module} -> ${target}`)
+  );
+}
+
+test("each folder of src/ imports values only from its own and those below it in LAYERS", () => {
+  const graph = valueImports();
+  assert.ok(graph.get(normalize("src/config/env.ts"))!.includes(normalize("src/host/host.ts")), "the graph was read");
+  assert.equal(upward(graph), []);
+});
+
+test("an import from a lower layer to a higher one is found", () => {
+  const graph = new Map([[normalize("src/host/a.ts"), [normalize("src/fallback/b.ts"), normalize("src/host/c.ts")]]]);
+  assert.equal(upward(graph), [`${normalize("src/host/a.ts")} -> ${normalize("src/fallback/b.ts")}`]);
+});
 
 test("the value imports of src/ form no cycle", () => {
   const graph = valueImports();

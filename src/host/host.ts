@@ -28,8 +28,6 @@ export interface Host {
   /** Writes all of text to fd 2 at once, so lines stay whole and ordered even if the program exits next. */
   writeStderr(text: string): void;
   exit(code: number): never;
-  /** Calls run every ms milliseconds, on a timer that never keeps the process alive. */
-  every(ms: number, run: () => void): void;
   /** A diagnostics_channel channel, loaded the runtime's cheapest way (Deno: ≈ 5 ms the first time). */
   channel(name: string): Promise<Channel>;
 }
@@ -45,7 +43,6 @@ const processHost: Host = {
   },
   writeStderr: (text) => void builtin("node:fs").writeSync(2, text),
   exit: (code) => globalThis.process.exit(code),
-  every: (ms, run) => void setInterval(run, ms).unref(),
   channel: (name) => Promise.resolve(builtin("node:diagnostics_channel").channel(name)),
 };
 
@@ -55,7 +52,6 @@ interface DenoHost {
   build: { os: string; arch: string };
   stderr: { writeSync(bytes: Uint8Array): number };
   exit(code: number): never;
-  unrefTimer(id: number): void;
 }
 
 /** Deno.build.arch's names for process.arch's. */
@@ -79,8 +75,6 @@ function denoHost(): Host {
       }
     },
     exit: (code) => Deno.exit(code),
-    // Deno's setInterval returns a number; the types here are Node's.
-    every: (ms, run) => Deno.unrefTimer(setInterval(run, ms) as unknown as number),
     // An import, not process.getBuiltinModule: globalThis.process costs Deno ≈ 15 ms more.
     channel: async (name) => (await import("node:diagnostics_channel")).channel(name),
   };

@@ -10,6 +10,7 @@ import { syscallError } from "../ffi/settings.ts";
 import type { Setting } from "../config/options.ts";
 import { EVENT, EVENT_KINDS, EVENT_WORDS } from "../abi/events.ts";
 import { builtin } from "../host/builtin.ts";
+import { every } from "../host/every.ts";
 import { host } from "../host/host.ts";
 import { shared } from "../host/shared.ts";
 import { countSocket } from "./stats.ts";
@@ -88,7 +89,7 @@ export function watchInterposerEvents(): void {
   cursor[0] = 0n;
   if (draining) return;
   draining = true;
-  host.every(EVENT_DRAIN_MS, () => {
+  every(EVENT_DRAIN_MS, () => {
     const loaded = channel ? Promise.resolve(channel) : host.channel(SOCKET_CHANNEL);
     // The program never sees an exception of kahook's.
     loaded.then((ready) => (channel = ready)).then(drain).catch(() => {});

@@ -1,32 +1,16 @@
 /**
  * The preload: `node --import kahook/register`, `bun --preload kahook/register`,
- * `deno run --allow-ffi --allow-env --preload <kahook>/src/register.ts`.
- * Reads the environment and installs the hooks. An invalid configuration stops the program
- * before it starts, with one line naming the variable and exit status 78 (EX_CONFIG):
- * running without the protection the operator asked for would go unnoticed until a
- * connection hangs. A Deno sandbox without FFI or environment access is different: the
- * operator chose it, and kahook cannot work inside it, so one line says so and the program
- * runs on without kahook.
+ * `deno run --allow-ffi --allow-env --preload <kahook>/dist/src/register.js` (or src/register.ts).
+ * Installs kahook from the environment (src/preload.ts); the JavaScript hooks, where the
+ * interposer cannot install, come from the fallback bundle beside this one (dist/src/fallback.js),
+ * or from the sources where these run.
  * @module
  */
-import { EX_CONFIG } from "./commands/exit.ts";
-import { ENV_NAMES } from "./config/env.ts";
-import { install } from "./process/install.ts";
-import { adapter } from "./runtimes/index.ts";
-import { host } from "./host/host.ts";
-import { currentPlatform } from "./sys/index.ts";
+import { type Fallback, finish, preload } from "./preload.ts";
 
-// Deno's --allow-ffi for libc at any path the fallback tries, and --allow-env for the variables read.
-const missing = adapter.missingPermissions(currentPlatform().libc(host.arch), ENV_NAMES);
-if (missing.length > 0) {
-  host.writeStderr(
-    `kahook: not active: Deno was run without ${missing.join(" and ")}; the program runs without kahook\n`,
-  );
-} else {
-  try {
-    install();
-  } catch (error) {
-    host.writeStderr(`kahook: ${(error as Error).message}\n`);
-    host.exit(EX_CONFIG);
-  }
+const pending = preload();
+if (pending) {
+  const here = import.meta.url;
+  const fallback = here.endsWith(".ts") ? "./fallback/install.ts" : "./fallback.js";
+  finish(pending, (await import(new URL(fallback, here).href)) as Fallback);
 }

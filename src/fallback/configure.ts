@@ -7,7 +7,7 @@ import { type Libc, loadLibc } from "../runtimes/libc.ts";
 import { observeSocket } from "../observe/channel.ts";
 import type { Setting } from "../config/options.ts";
 import { adapter } from "../runtimes/index.ts";
-import { host } from "../host/host.ts";
+import { reportLine } from "../host/report.ts";
 import { currentPlatform, errnoName } from "../sys/index.ts";
 import type { ClientSettings, SocketPlan } from "../config/plan.ts";
 
@@ -53,15 +53,6 @@ export interface RuntimeHooks {
   install(sockets: Sockets): boolean;
   /** Restores the runtime's own methods; false if none were installed. */
   uninstall(): boolean;
-}
-
-/** Written at once to fd 2, so lines are whole and ordered even if the program exits next. */
-export function reportLine(line: string): void {
-  try {
-    host.writeStderr(`kahook: ${line}\n`);
-  } catch {
-    // stderr closed: debugging output is lost, the program goes on.
-  }
 }
 
 /** "SO_KEEPALIVE=1 TCP_KEEPIDLE=15 ...": the constants and kernel-unit values, as set. */

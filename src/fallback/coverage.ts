@@ -1,5 +1,4 @@
 import type { Runtime } from "../host/host.ts";
-import type { Installation } from "../host/shared.ts";
 
 // The rows of the README's table ("What is covered") whose sockets the JavaScript hooks leave
 // out, as the table words them: a test holds the two together.
@@ -20,9 +19,7 @@ export const NOT_COVERED: Readonly<Record<Runtime, readonly string[]>> = {
 /** What the JavaScript hooks configure, in every runtime (Bun's and Deno's own connect and listen besides). */
 export const HOOKS_CONFIGURE = "the JavaScript hooks configure node:net sockets";
 
-/** KAHOOK_DEBUG's line at install, after "kahook: ": which way configures the sockets, and what that leaves out. */
-export function installLine(installed: Installation, runtime: Runtime): string {
-  return installed.by === "interposer"
-    ? `interposer active (${installed.why})`
-    : `interposer not active: ${installed.why}; ${HOOKS_CONFIGURE}; not covered: ${NOT_COVERED[runtime].join("; ")}`;
+/** KAHOOK_DEBUG's line when the JavaScript hooks install, after "kahook: ": why, and what they leave out. */
+export function installLine(why: string, runtime: Runtime): string {
+  return `interposer not active: ${why}; ${HOOKS_CONFIGURE}; not covered: ${NOT_COVERED[runtime].join("; ")}`;
 }

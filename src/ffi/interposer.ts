@@ -1,4 +1,4 @@
-import type { Bound, INTERPOSER } from "./prototypes.ts";
+import { type Bound, INTERPOSER_INSTALL, INTERPOSER_LATER, type Prototype } from "./prototypes.ts";
 import { EVENT_WORDS } from "../abi/events.ts";
 
 /** What the native library offers, the same through each runtime's loader. */
@@ -16,12 +16,18 @@ export interface NativeInterposer {
   events(out: Int32Array, cursor: BigInt64Array): number;
 }
 
-/** The library's entry points as a runtime's FFI bound them (bun:ffi, Deno.dlopen). */
-export function interposerFrom(c: Bound<typeof INTERPOSER>): NativeInterposer {
+/** Binds a table of the library's functions through a runtime's FFI (bun:ffi, Deno.dlopen). */
+export type Binder = <Table extends Record<string, Prototype>>(table: Table) => Bound<Table>;
+
+/** The library's entry points as a runtime's FFI binds them: kahook_install at once, the rest on first use. */
+export function interposerFrom(bind: Binder): NativeInterposer {
+  const { kahook_install } = bind(INTERPOSER_INSTALL);
+  let later: Bound<typeof INTERPOSER_LATER> | undefined;
+  const c = () => (later ??= bind(INTERPOSER_LATER));
   return {
-    install: (words) => Number(c.kahook_install(words, words.length)),
-    uninstall: () => Number(c.kahook_uninstall()),
-    counters: (out) => Number(c.kahook_counters(out, out.length)),
-    events: (out, cursor) => Number(c.kahook_events(out, Math.floor(out.length / EVENT_WORDS), cursor)),
+    install: (words) => Number(kahook_install(words, words.length)),
+    uninstall: () => Number(c().kahook_uninstall()),
+    counters: (out) => Number(c().kahook_counters(out, out.length)),
+    events: (out, cursor) => Number(c().kahook_events(out, Math.floor(out.length / EVENT_WORDS), cursor)),
   };
 }

@@ -14,6 +14,9 @@ export interface Installation {
   uninstall(): boolean;
 }
 
+/** The uninstall of what another copy of kahook put in place first: this one has nothing to take away. */
+export const NOTHING = (): boolean => false;
+
 /**
  * What every copy of kahook in one process shares: the preload's bundle, the library's modules,
  * and another version that a dependency brought. It lives on globalThis under a registered

@@ -1,12 +1,8 @@
 import { configFromEnv } from "../config/env.ts";
-import { reportLine, socketsFor } from "../fallback/configure.ts";
 import { type HookConfig, SocketPlan } from "../config/plan.ts";
-import { installInterposer, uninstallInterposer } from "../interposer/index.ts";
-import { runtime } from "../host/host.ts";
-import { fallbackHooks } from "../fallback/index.ts";
-import { installLine } from "../fallback/coverage.ts";
-import { watchInterposerEvents } from "../observe/channel.ts";
-import { type Installation, shared } from "../host/shared.ts";
+import { putHooks } from "../fallback/install.ts";
+import { NOTHING, shared } from "../host/shared.ts";
+import { putInterposer } from "./interposer.ts";
 
 export type { HookConfig } from "../config/plan.ts";
 
@@ -23,28 +19,9 @@ export type { HookConfig } from "../config/plan.ts";
 export function install(config: HookConfig = configFromEnv()): boolean {
   if (shared.installed) return false;
   const plan = new SocketPlan(config);
-  const installed = shared.installed = put(config, plan);
-  if (plan.debug) reportLine(installLine(installed, runtime));
+  const native = putInterposer(plan, config.interposer !== false);
+  const installed = shared.installed = "refused" in native ? putHooks(plan, native.refused) : native;
   return installed.uninstall !== NOTHING;
-}
-
-/** For what another copy of kahook put in place first: this one has nothing to take away. */
-const NOTHING = () => false;
-
-/** As if the interposer had refused: the configuration asked for the JavaScript hooks. */
-const TURNED_OFF = { reason: "KAHOOK_INTERPOSER=0", already: false };
-
-/** The interposer, or else the runtime's hooks. */
-function put(config: HookConfig, plan: SocketPlan): Installation {
-  const native = config.interposer === false ? TURNED_OFF : installInterposer(plan);
-  if ("slots" in native) {
-    shared.interposerPlan = plan;
-    watchInterposerEvents();
-    return { by: "interposer", why: `${native.slots} slots patched`, uninstall: uninstallInterposer };
-  }
-  if (native.already) return { by: "interposer", why: native.reason, uninstall: NOTHING };
-  const hooked = fallbackHooks.install(socketsFor(plan));
-  return { by: "hooks", why: native.reason, uninstall: hooked ? fallbackHooks.uninstall : NOTHING };
 }
 
 /** Restores the runtime's own socket calls. Sockets already configured keep their options. */

@@ -1,5 +1,5 @@
 import { libcFrom } from "../ffi/libc.ts";
-import { type Bound, type CType, declare, INTERPOSER, LIBC, type Prototype } from "../ffi/prototypes.ts";
+import { type Bound, type CType, declare, LIBC, type Prototype } from "../ffi/prototypes.ts";
 import { interposerFrom } from "../ffi/interposer.ts";
 import type { RuntimeAdapter } from "./adapter.ts";
 import { propertyFd } from "./node.ts";
@@ -29,7 +29,7 @@ function bind<Table extends Record<string, Prototype>>({ dlopen }: BunFFI, path:
 /** Bun: node:net at net.Socket's prototype, fds as Node's handles carry them, FFI through bun:ffi (≈ 0.5 ms to load). */
 export const bun: RuntimeAdapter = {
   name: "bun",
-  loadInterposer: (path) => interposerFrom(bind(ffi(), path, INTERPOSER)),
+  loadInterposer: (path) => interposerFrom((table) => bind(ffi(), path, table)),
   openLibc(path) {
     const bunFFI = ffi();
     const c = bind(bunFFI, path, LIBC);

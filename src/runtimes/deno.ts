@@ -1,6 +1,6 @@
 import type { HandleFd } from "./lease.ts";
 import { libcFrom } from "../ffi/libc.ts";
-import { type Bound, declare, INTERPOSER, LIBC, type Prototype } from "../ffi/prototypes.ts";
+import { type Bound, declare, LIBC, type Prototype } from "../ffi/prototypes.ts";
 import { interposerFrom } from "../ffi/interposer.ts";
 import type { RuntimeAdapter } from "./adapter.ts";
 
@@ -64,7 +64,7 @@ function missingPermissions(libcPaths: readonly string[], variables: readonly st
 /** Deno: the Deno namespace for everything, Deno.dlopen for FFI (≈ 1.3 ms to load), node:net's fds as dups. */
 export const deno: RuntimeAdapter = {
   name: "deno",
-  loadInterposer: (path) => interposerFrom(bind(path, INTERPOSER)),
+  loadInterposer: (path) => interposerFrom((table) => bind(path, table)),
   openLibc(path) {
     const c = bind(path, LIBC);
     const errno = new Deno.UnsafePointerView(c.__errno_location());

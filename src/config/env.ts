@@ -57,7 +57,7 @@ export const VARIABLES: readonly Variable[] = [
 
 /**
  * Every variable configFromEnv reads: libkeepalive's, then kahook's own. Deno's --allow-env check
- * (permissions.ts) asks for exactly these, and the README's table names them all.
+ * (permissions.ts) asks for exactly these, and docs/configuration.md's table names them all.
  */
 export const ENV_NAMES: readonly string[] = [
   ...VARIABLES.map(({ name }) => name),

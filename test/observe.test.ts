@@ -29,23 +29,36 @@ async function serveClients(): Promise<void> {
   server.close();
 }
 
-test("one event per listener and per client, with the options set; stats() counts them", async () => {
+/** Runs work with a subscriber on `kahook:socket`, which it may watch fill; the events it got. */
+async function collecting(work: (events: readonly SocketEvent[]) => unknown): Promise<SocketEvent[]> {
   const events: SocketEvent[] = [];
   const collect = (message: unknown) => events.push(message as SocketEvent);
   diagnostics.subscribe(SOCKET_CHANNEL, collect);
-  const before = stats();
-  install({ options, interposer: false });
   try {
-    await serveClients();
+    await work(events);
   } finally {
-    uninstall();
     diagnostics.unsubscribe(SOCKET_CHANNEL, collect);
   }
+  return events;
+}
+
+/** serveClients' events, in order: the listener's, then each client's, with the options set. */
+function assertServed(events: SocketEvent[]): void {
   assert.equal(events.map((event) => event.label), ["server", ...Array(CLIENTS).fill("client")]);
   for (const event of events) {
     assert.ok(event.fd >= 0);
     assert.equal(event.settings, { SO_KEEPALIVE: 1, TCP_KEEPIDLE: 21, TCP_KEEPCNT: 4 });
     assert.is(event.error, undefined);
+  }
+}
+
+test("one event per listener and per client, with the options set; stats() counts them", async () => {
+  const before = stats();
+  install({ options, interposer: false });
+  try {
+    assertServed(await collecting(serveClients));
+  } finally {
+    uninstall();
   }
   assert.equal(stats(), {
     ...before,
@@ -55,17 +68,12 @@ test("one event per listener and per client, with the options set; stats() count
   });
 });
 
-test("a failure is published with its KahookError and counted", () => {
-  const events: SocketEvent[] = [];
-  const collect = (message: unknown) => events.push(message as SocketEvent);
-  diagnostics.subscribe(SOCKET_CHANNEL, collect);
+test("a failure is published with its KahookError and counted", async () => {
   const before = stats();
   const notAnFd = 1_000_000;
-  try {
-    socketsFor(new SocketPlan({ options })).configure({ fd: notAnFd }, "client", compileOptions(options));
-  } finally {
-    diagnostics.unsubscribe(SOCKET_CHANNEL, collect);
-  }
+  const events = await collecting(() =>
+    socketsFor(new SocketPlan({ options })).configure({ fd: notAnFd }, "client", compileOptions(options))
+  );
   assert.is(events.length, 1);
   assert.is(events[0].fd, notAnFd);
   assert.instance(events[0].error, KahookError);
@@ -87,25 +95,19 @@ test("nobody subscribed: the sockets are still counted", async () => {
 });
 
 test("with the interposer, kahook:socket carries one event per socket it configured, within a drain; stats() counts them", async () => {
-  const events: SocketEvent[] = [];
-  const collect = (message: unknown) => events.push(message as SocketEvent);
-  diagnostics.subscribe(SOCKET_CHANNEL, collect);
   const before = stats();
   install({ options });
   try {
-    await serveClients();
-    // The ring is drained every EVENT_DRAIN_MS: wait for a few drains at most.
-    for (let waited = 0; events.length < 1 + CLIENTS && waited < 5 * EVENT_DRAIN_MS; waited += 50) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const events = await collecting(async (published) => {
+      await serveClients();
+      // The ring is drained every EVENT_DRAIN_MS: wait for a few drains at most.
+      for (let waited = 0; published.length < 1 + CLIENTS && waited < 5 * EVENT_DRAIN_MS; waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    });
+    assertServed(events);
   } finally {
     uninstall();
-    diagnostics.unsubscribe(SOCKET_CHANNEL, collect);
-  }
-  assert.equal(events.map((event) => event.label), ["server", ...Array(CLIENTS).fill("client")]);
-  for (const event of events) {
-    assert.ok(event.fd >= 0);
-    assert.equal(event.settings, { SO_KEEPALIVE: 1, TCP_KEEPIDLE: 21, TCP_KEEPCNT: 4 });
   }
   const after = stats();
   const added = (key: "configured" | "clients" | "listeners" | "failed") => after[key] - before[key];

@@ -1,15 +1,15 @@
 /**
- * Real PostgreSQL, Redis and nginx servers on loopback, for tests of the drivers that talk to them
- * (Bun.sql, Bun's RedisClient, npm drivers) and of `kahook run` around a server: Debian's
- * postgresql, redis-server and nginx, each started in a fresh temporary directory on a free
- * 127.0.0.1 port and stopped by its pid. A server that is not installed is an Error naming the
- * Debian package: the test fails, it is not skipped.
+ * Real servers on loopback for the tests, whatever the server (test/_postgres.ts, test/_redis.ts
+ * and test/_nginx.ts start Debian's PostgreSQL, Redis and nginx with it): each started in a fresh
+ * temporary directory on a free 127.0.0.1 port, probed until it answers, and stopped by its pid. A
+ * server that is not installed is an Error naming the Debian package: the test fails, it is not
+ * skipped.
  * Works under Node, Bun and Deno (node:child_process through src/host/spawn.ts, node:net, node:fs).
  * @module
  */
 import { Buffer } from "node:buffer";
 import type { ChildProcess } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
@@ -32,8 +32,6 @@ const PROBE_EVERY_MS = 50;
 const BIND_ATTEMPTS = 3;
 /** The tail of the server's output kept for error messages. */
 const LOG_LIMIT = 8_192;
-/** Where Debian's postgresql-NN packages put initdb and postgres. */
-const POSTGRES_ROOT = "/usr/lib/postgresql";
 /** Searched after PATH: root's PATH has the sbin directories, a user's may not. */
 const SYSTEM_PATH = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
 
@@ -66,21 +64,6 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Debian's PostgreSQL binaries, newest major version first; throws naming the package when none is installed. */
-export function findPostgres(root = POSTGRES_ROOT): { initdb: string; postgres: string } {
-  const versions = existsSync(root)
-    ? readdirSync(root).filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(b) - Number(a))
-    : [];
-  for (const version of versions) {
-    const bin = join(root, version, "bin");
-    const [initdb, postgres] = [join(bin, "initdb"), join(bin, "postgres")];
-    if (existsSync(initdb) && existsSync(postgres)) return { initdb, postgres };
-  }
-  throw new Error(
-    `PostgreSQL is not installed (no ${root}/*/bin/initdb and postgres): install the Debian package postgresql (apt-get install postgresql)`,
-  );
-}
-
 /** An executable on PATH or in the system directories; throws naming the Debian package when missing. */
 export function findCommand(name: string, debianPackage: string, path = process.env.PATH ?? ""): string {
   for (const dir of [...path.split(delimiter).filter(Boolean), ...SYSTEM_PATH]) {
@@ -89,113 +72,6 @@ export function findCommand(name: string, debianPackage: string, path = process.
   throw new Error(
     `${name} is not installed: install the Debian package ${debianPackage} (apt-get install ${debianPackage})`,
   );
-}
-
-/**
- * Starts PostgreSQL: initdb with trust authentication and superuser `postgres` in a fresh
- * temporary directory, then postgres on HOST and a free port, its unix socket in that directory.
- * PostgreSQL refuses to run as root, so as root both run as the `postgres` user the Debian
- * package creates, through setpriv, which execs: the pid spawned is the postmaster's own.
- * (runuser would stay in between as the parent and not pass every signal on.)
- */
-export async function startPostgres(): Promise<RunningServer> {
-  const started = performance.now();
-  const { initdb, postgres } = findPostgres();
-  const dir = mkdtempSync(join(tmpdir(), "kahook-pg-"));
-  try {
-    const prefix: string[] = [];
-    if (process.getuid?.() === 0) {
-      const { uid, gid } = systemUser("postgres", "postgresql");
-      chownSync(dir, uid, gid);
-      prefix.push(findCommand("setpriv", "util-linux"), `--reuid=${uid}`, `--regid=${gid}`, "--clear-groups", "--");
-    }
-    const command = (program: string, args: string[]) =>
-      prefix.length > 0
-        ? { binary: prefix[0], args: [...prefix.slice(1), program, ...args] }
-        : { binary: program, args };
-    const data = join(dir, "data");
-    // --no-sync: a test's database need not survive a crash.
-    const setup = command(initdb, [
-      "-D",
-      data,
-      "-A",
-      "trust",
-      "-U",
-      "postgres",
-      "-E",
-      "UTF8",
-      "--locale=C",
-      "--no-sync",
-      "--no-instructions",
-    ]);
-    await runToEnd("initdb", setup.binary, setup.args, dir, started + START_TIMEOUT_MS);
-    const settings = ["listen_addresses=127.0.0.1", "fsync=off", "synchronous_commit=off", "full_page_writes=off"];
-    return await serve({
-      name: "postgres",
-      dir,
-      started,
-      command: (port) =>
-        command(postgres, [
-          "-D",
-          data,
-          "-k",
-          dir,
-          "-p",
-          String(port),
-          ...settings.flatMap((setting) => ["-c", setting]),
-        ]),
-      url: (port) => `postgres://postgres@${HOST}:${port}/postgres`,
-      ready: postgresReady,
-      // SIGINT is PostgreSQL's fast shutdown: it ends the sessions. SIGTERM (smart) waits for every
-      // client to leave, and a session whose client vanished never does.
-      stopSignal: "SIGINT",
-    });
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
-}
-
-/**
- * Starts redis-server on HOST and a free port, with persistence off and its working directory a
- * fresh temporary one. As root it runs as root: Redis, unlike PostgreSQL, does not refuse to.
- */
-export async function startRedis(options: StartOptions = {}): Promise<RunningServer> {
-  const started = performance.now();
-  const binary = findCommand("redis-server", "redis-server");
-  const dir = mkdtempSync(join(tmpdir(), "kahook-redis-"));
-  try {
-    return await serve({
-      name: "redis-server",
-      dir,
-      started,
-      command: (port) => ({
-        binary,
-        args: [
-          "--port",
-          String(port),
-          "--bind",
-          HOST,
-          "--save",
-          "",
-          "--appendonly",
-          "no",
-          "--dir",
-          dir,
-          "--daemonize",
-          "no",
-        ],
-      }),
-      url: (port) => `redis://${HOST}:${port}`,
-      ready: async (port) =>
-        (await exchange(port, Buffer.from("PING\r\n"), lineComplete)).toString("latin1").startsWith("+PONG"),
-      stopSignal: "SIGTERM",
-      ...options,
-    });
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
 }
 
 /**
@@ -210,81 +86,6 @@ export async function startAll(starts: Promise<RunningServer>[]): Promise<Runnin
   if (failure === undefined) return started;
   await Promise.all(started.map((server) => server.stop()));
   throw failure.reason;
-}
-
-/** What one nginx server block holds, besides `listen 127.0.0.1:PORT` and the readiness location. */
-export interface NginxSite {
-  /** Directives inside http {}, before the server block: upstream blocks, say. */
-  http?: string;
-  /** Parameters after `listen 127.0.0.1:PORT`, such as `so_keepalive=30:10:5`. */
-  listen?: string;
-  /** Directives inside server {}: the locations. */
-  server: string;
-}
-
-/** A location nginx answers itself, so that readiness probes reach no upstream. */
-const NGINX_READY = "/kahook-ready";
-
-/**
- * Starts nginx in the foreground (`daemon off`) with a master and one worker process, every file
- * (configuration, pid, logs, temporary directories) in a fresh temporary directory, listening on
- * HOST and a free port. As root its worker runs as root too (`user root`), not as nobody, so
- * that it may use that directory. Stopped with SIGTERM, nginx's fast shutdown.
- */
-export async function startNginx(site: NginxSite, options: StartOptions = {}): Promise<RunningServer> {
-  const started = performance.now();
-  const binary = findCommand("nginx", "nginx");
-  const dir = mkdtempSync(join(tmpdir(), "kahook-nginx-"));
-  const file = (name: string) => join(dir, name);
-  try {
-    return await serve({
-      name: "nginx",
-      dir,
-      started,
-      command: (port) => {
-        writeFileSync(file("nginx.conf"), nginxConfig(dir, port, site));
-        // -e: the error log of the start-up, before nginx.conf is read (Debian's default is under /var/log).
-        return { binary, args: ["-p", dir, "-c", file("nginx.conf"), "-e", file("error.log")] };
-      },
-      url: (port) => `http://${HOST}:${port}/`,
-      ready: async (port) => {
-        const request = Buffer.from(`GET ${NGINX_READY} HTTP/1.1\r\nHost: ${HOST}\r\nConnection: close\r\n\r\n`);
-        return (await exchange(port, request, (received) => received.includes("\r\n\r\n"))).toString("latin1")
-          .startsWith("HTTP/1.1 204");
-      },
-      stopSignal: "SIGTERM",
-      ...options,
-    });
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
-}
-
-function nginxConfig(dir: string, port: number, { http = "", listen = "", server }: NginxSite): string {
-  const file = (name: string) => join(dir, name);
-  return `daemon off;
-master_process on;
-worker_processes 1;
-${process.getuid?.() === 0 ? "user root;" : ""}
-pid ${file("nginx.pid")};
-error_log ${file("error.log")} info;
-events { worker_connections 64; }
-http {
-  access_log ${file("access.log")};
-  client_body_temp_path ${file("client_body")};
-  proxy_temp_path ${file("proxy")};
-  fastcgi_temp_path ${file("fastcgi")};
-  uwsgi_temp_path ${file("uwsgi")};
-  scgi_temp_path ${file("scgi")};
-  ${http}
-  server {
-    listen ${HOST}:${port} ${listen};
-    location = ${NGINX_READY} { return 204; }
-    ${server}
-  }
-}
-`;
 }
 
 /**
@@ -371,52 +172,14 @@ export function exchange(
   });
 }
 
-/** A reply line (Redis simple string or error) is complete at its CRLF. */
-const lineComplete = (received: Buffer) => received.includes("\r\n");
-
-/** PostgreSQL's StartupMessage (protocol 3.0) for a user and database. */
-function startupMessage(user: string, database: string): Buffer {
-  const body = Buffer.from(`user\0${user}\0database\0${database}\0\0`, "latin1");
-  const head = Buffer.alloc(8);
-  head.writeInt32BE(head.length + body.length, 0);
-  head.writeInt32BE(3 << 16, 4);
-  return Buffer.concat([head, body]);
-}
-
-/** The type bytes of the complete backend messages in received: each is a type byte and an int32 length that counts itself. */
-function messageTypes(received: Buffer): string[] {
-  const types: string[] = [];
-  for (let at = 0; at + 5 <= received.length;) {
-    const end = at + 1 + received.readInt32BE(at + 1);
-    if (end > received.length) break;
-    types.push(String.fromCharCode(received[at]));
-    at = end;
-  }
-  return types;
-}
-
-/**
- * Ready once a session starts: the listening socket opens before the server can take sessions
- * (during start-up a session is refused with ErrorResponse 'E'), so a connect is not enough.
- * Trust authentication: AuthenticationOk, then ReadyForQuery 'Z'. Ends with Terminate 'X'.
- */
-async function postgresReady(port: number): Promise<boolean> {
-  const answer = await exchange(
-    port,
-    startupMessage("postgres", "postgres"),
-    (received) => messageTypes(received).some((type) => type === "Z" || type === "E"),
-    {
-      farewell: Buffer.from([0x58, 0, 0, 0, 4]),
-    },
-  );
-  return messageTypes(answer).includes("Z");
-}
-
-interface Serve extends StartOptions {
+/** A server as serve() starts it, in a fresh temporary directory of its own (kahook-NAME-...). */
+export interface Serve extends StartOptions {
   name: string;
-  dir: string;
+  /** performance.now() when the start began: START_TIMEOUT_MS and startupMs count from it. */
   started: number;
-  command(port: number): { binary: string; args: string[] };
+  /** What must be done in the directory before the server starts (PostgreSQL's initdb). */
+  prepare?(dir: string): Promise<void>;
+  command(port: number, dir: string): { binary: string; args: string[] };
   url(port: number): string;
   ready(port: number): Promise<boolean>;
   stopSignal: NodeJS.Signals;
@@ -462,10 +225,19 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined
   }
 }
 
-/** Runs a setup command to its end, before the deadline (performance.now() ms); throws with its output on failure. */
-async function runToEnd(name: string, binary: string, args: string[], cwd: string, deadline: number): Promise<void> {
+/**
+ * Runs a server's setup command to its end (PostgreSQL's initdb), within START_TIMEOUT_MS of started
+ * (performance.now() ms), the server's start included; throws with its output on failure.
+ */
+export async function runToEnd(
+  name: string,
+  binary: string,
+  args: string[],
+  cwd: string,
+  started: number,
+): Promise<void> {
   const child = start(binary, args, cwd);
-  const how = await within(child.exited, Math.max(0, deadline - performance.now()));
+  const how = await within(child.exited, Math.max(0, started + START_TIMEOUT_MS - performance.now()));
   if (how === undefined) {
     await kill(child, "SIGKILL");
     throw new Error(`${name} did not finish within ${START_TIMEOUT_MS / 1000} s:\n${child.output()}`);
@@ -506,13 +278,30 @@ function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function serve(options: Serve): Promise<RunningServer> {
+/**
+ * Starts the server in a fresh temporary directory, on a free port of HOST, probes it until it
+ * answers (or exits, or START_TIMEOUT_MS pass) and returns it running. The directory is removed
+ * at its stop(), or here when the start fails.
+ */
+export async function serve(options: Serve): Promise<RunningServer> {
+  const dir = mkdtempSync(join(tmpdir(), `kahook-${options.name}-`));
+  try {
+    await options.prepare?.(dir);
+    return await startIn(dir, options);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** serve()'s start in dir; a port taken before the server bound it is tried again with another. */
+async function startIn(dir: string, options: Serve): Promise<RunningServer> {
   const deadline = options.started + START_TIMEOUT_MS;
   for (let attempt = 1;; attempt++) {
     const port = await freePort();
-    const server = options.command(port);
+    const server = options.command(port, dir);
     const [binary, ...args] = [...(options.wrapper ?? []), server.binary, ...server.args];
-    const child = start(binary, args, options.dir, options.env);
+    const child = start(binary, args, dir, options.env);
     let lastProbe = "no probe yet";
     while (!child.hasExited() && performance.now() < deadline) {
       try {
@@ -523,11 +312,11 @@ async function serve(options: Serve): Promise<RunningServer> {
             port,
             url: options.url(port),
             pid,
-            dir: options.dir,
+            dir,
             startupMs: performance.now() - options.started,
             stop: () => (stopping ??= (async () => {
               await kill(child, options.stopSignal, pid);
-              rmSync(options.dir, { recursive: true, force: true });
+              rmSync(dir, { recursive: true, force: true });
             })()),
           };
         }
@@ -558,16 +347,4 @@ function wrapped(child: Child, name: string): number {
     );
   }
   return children[0];
-}
-
-/** The uid and gid of a system user, from /etc/passwd; throws naming the package that creates it. */
-function systemUser(name: string, debianPackage: string): { uid: number; gid: number } {
-  const line = readFileSync("/etc/passwd", "utf8").split("\n").find((entry) => entry.startsWith(`${name}:`));
-  if (!line) {
-    throw new Error(
-      `no user ${name} to run the server as: install the Debian package ${debianPackage} (apt-get install ${debianPackage})`,
-    );
-  }
-  const [, , uid, gid] = line.split(":");
-  return { uid: Number(uid), gid: Number(gid) };
 }

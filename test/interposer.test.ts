@@ -1,7 +1,7 @@
 /**
  * The native interposer on this machine's glibc: build it with its build.sh, run a C driver that
  * installs it and opens sockets of every kind through its own GOT, and check what the kernel
- * reports for each; the arm64 build under qemu-user. test/node/interposer-platforms.test.ts runs
+ * reports for each; the arm64 build under qemu-user. test/node-only/interposer-platforms.test.ts runs
  * the same fixtures on glibc 2.17 and musl. Spawn-based, so it runs the same under Node, Bun and
  * Deno.
  */

@@ -24,7 +24,9 @@ import { HOST, listen, port } from "./_loopback.ts";
 import { root } from "./_repo.ts";
 import type { Role } from "./_report.ts";
 import { here, NO_PRELOAD, PRELOADS } from "./_run.ts";
-import { type RunningServer, startPostgres, startRedis } from "./_servers.ts";
+import { startPostgres } from "./_postgres.ts";
+import { startRedis } from "./_redis.ts";
+import type { RunningServer } from "./_servers.ts";
 
 const family = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
 

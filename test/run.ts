@@ -1,6 +1,6 @@
 /**
  * Runs every test file under every runtime of the matrix, one process per file, and sums
- * uvu's totals. test/*.test.ts run everywhere; test/node/*.test.ts run under Node only.
+ * uvu's totals. test/*.test.ts run everywhere; test/node-only/*.test.ts run under Node only.
  * Usage: run.js [runtime or file filter ...]   e.g. `npm test -- deno`, `npm test -- env`
  */
 import { spawn } from "../src/host/spawn.ts";
@@ -107,7 +107,8 @@ async function main(): Promise<void> {
   const fileFilters = filters.filter((f) => !runtimes.some((r) => r.name === f));
   const matches = (file: string) => fileFilters.length === 0 || fileFilters.some((f) => file.includes(f));
   const shared = testFiles("").filter(matches);
-  const nodeOnly = testFiles("node").filter(matches);
+  const nodeOnly = testFiles("node-only").filter(matches);
+  const width = Math.max(...[...shared, ...nodeOnly].map((file) => relative("test", file).length));
   const grand: Totals = { passed: 0, failed: 0 };
   const summary: string[] = [];
   for (const runtime of selectedRuntimes.length > 0 ? selectedRuntimes : runtimes) {
@@ -119,7 +120,7 @@ async function main(): Promise<void> {
       sum.failed += totals.failed;
       const name = relative("test", file);
       process.stdout.write(
-        `${runtime.name.padEnd(7)} ${name.padEnd(32)} ${totals.passed} passed, ${totals.failed} failed (${
+        `${runtime.name.padEnd(7)} ${name.padEnd(width)} ${totals.passed} passed, ${totals.failed} failed (${
           seconds.toFixed(1)
         } s)\n`,
       );

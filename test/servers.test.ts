@@ -1,5 +1,5 @@
 /**
- * The real servers the driver tests use (test/_servers.ts): Debian's PostgreSQL and Redis start
+ * The real servers the driver tests use (test/_servers.ts, _postgres.ts, _redis.ts): Debian's PostgreSQL and Redis start
  * on a free loopback port, answer the first exchange of their protocol on a raw socket, and once
  * stopped their process is gone, their port closed and their directory removed. A server that is
  * not installed fails the test with the Debian package's name; one that cannot start stops those
@@ -12,17 +12,9 @@ import { existsSync } from "node:fs";
 import net from "node:net";
 import process from "node:process";
 import { runtime } from "../src/host/host.ts";
-import {
-  childPids,
-  exchange,
-  findCommand,
-  findPostgres,
-  HOST,
-  type RunningServer,
-  startAll,
-  startPostgres,
-  startRedis,
-} from "./_servers.ts";
+import { findPostgres, startPostgres } from "./_postgres.ts";
+import { startRedis } from "./_redis.ts";
+import { childPids, exchange, findCommand, HOST, type RunningServer, startAll } from "./_servers.ts";
 
 const ANSWER_TIMEOUT_MS = 5_000;
 /** PostgreSQL starts in about 1.5 s (test/_servers.ts); a start that fails must not take the start-up timeout. */

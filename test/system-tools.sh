@@ -5,7 +5,7 @@
 # tools, npm test and .ci/run for all of them.
 # Usage: system-tools.sh [NEEDER]   NEEDER (such as build) checks only what it needs.
 # SYSTEM_TOOLS_HIDE="DETECTION ..." takes those tools as missing, so that the path taken when one
-# is missing can be tested on a machine that has them all (test/node/system-tools.test.ts).
+# is missing can be tested on a machine that has them all (test/node-only/system-tools.test.ts).
 set -eu
 needer=${1:-}
 
@@ -18,30 +18,30 @@ PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 # compiler, qemu and arm64's loader at these very paths. Essential packages (coreutils, dash,
 # util-linux: prlimit, setpriv, unshare; libc-bin: ldconfig) are on every Debian system.
 TOOLS='
-cc                                                gcc                    build,interposer,native-clients,headers,tcp-info,deadpeer-abi,node/fallback,node/run-programs,node/run-programs-libc,bench
-/usr/include/stdio.h                              libc6-dev              build,interposer,native-clients,headers,tcp-info,deadpeer-abi,node/fallback,node/run-programs,node/run-programs-libc,bench
-/usr/lib/*-linux-gnu/libc.a                       libc6-dev              node/run-programs
+cc                                                gcc                    build,interposer,native-clients,headers,tcp-info,deadpeer-abi,node-only/fallback,node-only/run-programs,node-only/run-programs-libc,bench
+/usr/include/stdio.h                              libc6-dev              build,interposer,native-clients,headers,tcp-info,deadpeer-abi,node-only/fallback,node-only/run-programs,node-only/run-programs-libc,bench
+/usr/lib/*-linux-gnu/libc.a                       libc6-dev              node-only/run-programs
 nm                                                binutils               interposer
-/usr/bin/aarch64-linux-gnu-gcc                    gcc-aarch64-linux-gnu  interposer,node/arm64,node/fallback,node/npm
-/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1  libc6-arm64-cross      interposer,node/arm64
-/usr/bin/qemu-aarch64                             qemu-user              interposer,node/arm64
-openssl                                           openssl                roundtrip,errors,lazy,headers,paths,tcp-info,undici,native-clients,node/cli,node/strace
-strace                                            strace                 node/strace,node/run-programs,bench
-python3                                           python3                node/run-programs
-awk                                               mawk                   node/run-programs
-go                                                golang-go              node/run-programs-libc
+/usr/bin/aarch64-linux-gnu-gcc                    gcc-aarch64-linux-gnu  interposer,node-only/arm64,node-only/fallback,node-only/npm
+/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1  libc6-arm64-cross      interposer,node-only/arm64
+/usr/bin/qemu-aarch64                             qemu-user              interposer,node-only/arm64
+openssl                                           openssl                roundtrip,errors,lazy,headers,paths,tcp-info,undici,native-clients,node-only/cli,node-only/strace
+strace                                            strace                 node-only/strace,node-only/run-programs,bench
+python3                                           python3                node-only/run-programs
+awk                                               mawk                   node-only/run-programs
+go                                                golang-go              node-only/run-programs-libc
 /usr/lib/postgresql/*/bin/postgres                postgresql             servers,native-clients
-redis-server                                      redis-server           servers,native-clients,node/run-servers
-nginx                                             nginx                  node/run-servers
-ip                                                iproute2               start,node/demo,blackhole
+redis-server                                      redis-server           servers,native-clients,node-only/run-servers
+nginx                                             nginx                  node-only/run-servers
+ip                                                iproute2               start,node-only/demo,blackhole
 /usr/lib/libkeepalive.so                          libkeepalive0          bench
-readelf                                           binutils               node/platforms,node/native-abi,node/run-programs-libc
-patchelf                                          patchelf               node/platforms
-musl-gcc                                          musl-tools             node/platforms,node/interposer-platforms,node/run-programs-libc
-/usr/lib/x86_64-linux-musl/libc.so                musl-dev               node/platforms,node/interposer-platforms,node/run-programs-libc
-/lib/ld-musl-x86_64.so.1                          musl                   node/platforms,node/interposer-platforms,node/native-abi,node/run-programs-libc
-/usr/bin/aarch64-linux-musl-gcc                   musl-dev:arm64         node/platforms,node/interposer-platforms
-/lib/ld-musl-aarch64.so.1                         musl:arm64             node/platforms,node/interposer-platforms,node/native-abi
+readelf                                           binutils               node-only/platforms,node-only/native-abi,node-only/run-programs-libc
+patchelf                                          patchelf               node-only/platforms
+musl-gcc                                          musl-tools             node-only/platforms,node-only/interposer-platforms,node-only/run-programs-libc
+/usr/lib/x86_64-linux-musl/libc.so                musl-dev               node-only/platforms,node-only/interposer-platforms,node-only/run-programs-libc
+/lib/ld-musl-x86_64.so.1                          musl                   node-only/platforms,node-only/interposer-platforms,node-only/native-abi,node-only/run-programs-libc
+/usr/bin/aarch64-linux-musl-gcc                   musl-dev:arm64         node-only/platforms,node-only/interposer-platforms
+/lib/ld-musl-aarch64.so.1                         musl:arm64             node-only/platforms,node-only/interposer-platforms,node-only/native-abi
 '
 
 present() { # DETECTION

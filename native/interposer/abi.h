@@ -1,6 +1,6 @@
 /* Written by `npm run abi` from src/abi/ (words.ts, figures.ts, events.ts) and the Linux
  * option table (src/sys/linux.ts): what kahook's TypeScript side and this library pass each
- * other. Do not edit; test/node/native-abi.test.ts checks it is what they render. */
+ * other. Do not edit; test/node-only/native-abi.test.ts checks it is what they render. */
 #ifndef KAHOOK_ABI_H
 #define KAHOOK_ABI_H
 

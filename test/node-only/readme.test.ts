@@ -1,7 +1,8 @@
 // Every code example of the README and of docs/*.md, run as written in a fresh project that
 // installed kahook from its packed tarball. Shell lines run with bash; TypeScript blocks with Node
-// 24, which strips types. Also: the pages' relative links resolve, and their benchmark figures are
-// those bench/report.ts makes of bench/results/results.json.
+// 24, which strips types. Also: the pages' relative links resolve, their benchmark figures are
+// those bench/report.ts makes of bench/results/results.json, and CONTRIBUTING.md's map from
+// feature to test names every test file.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import process from "node:process";
@@ -271,6 +272,40 @@ test("the README links every page of docs/ and CONTRIBUTING.md", () => {
     [...prose(read("README.md")).matchAll(/\]\(([^)#\s]+)(#[^)\s]*)?\)/g)].map((match) => match[1]),
   );
   assert.equal(LINKED.filter((page) => page !== "README.md" && !linked.has(page)), []);
+});
+
+/** The test files the runner runs, from the repository's root: test/*.test.ts and test/node-only/*.test.ts. */
+const TEST_FILES = ["test", "test/node-only"].flatMap((dir) =>
+  readdirSync(join(root, dir)).filter((name) => name.endsWith(".test.ts")).map((name) => `${dir}/${name}`)
+);
+const MAP_HEADING = "### Which test proves what";
+
+/** The test files a page's map (the table under MAP_HEADING, to the next heading) leaves out, and those it names that are not test files. */
+function mapMismatch(page: string): { missing: string[]; unknown: string[] } {
+  const start = page.indexOf(MAP_HEADING);
+  const section = start < 0 ? "" : page.slice(start + MAP_HEADING.length).split(/^#/m)[0];
+  const rows = section.split("\n").filter((line) => line.startsWith("|"));
+  const named = new Set(
+    rows.flatMap((row) => [...row.matchAll(/`(test\/[^`]+\.test\.ts)`/g)].map((match) => match[1])),
+  );
+  return {
+    missing: TEST_FILES.filter((file) => !named.has(file)),
+    unknown: [...named].filter((file) => !TEST_FILES.includes(file)),
+  };
+}
+
+test("CONTRIBUTING.md's map from feature to test names every test file, and no other", () => {
+  assert.ok(TEST_FILES.length > 40, `the test files were found: ${TEST_FILES.length}`);
+  assert.equal(mapMismatch(read("CONTRIBUTING.md")), { missing: [], unknown: [] });
+});
+
+test("the map check can fail: a row taken out, a file renamed", () => {
+  const page = read("CONTRIBUTING.md");
+  const row = page.split("\n").find((line) => line.startsWith("|") && line.includes("`test/roundtrip.test.ts`"));
+  assert.ok(row, "the map has a row for test/roundtrip.test.ts");
+  assert.equal(mapMismatch(page.replace(`${row}\n`, "")).missing, ["test/roundtrip.test.ts"]);
+  const renamed = page.replace("`test/node-only/demo.test.ts`", "`test/node/demo.test.ts`");
+  assert.equal(mapMismatch(renamed), { missing: ["test/node-only/demo.test.ts"], unknown: ["test/node/demo.test.ts"] });
 });
 
 test("the benchmark figures of the README and docs/benchmarks.md are those bench/report.ts makes of bench/results/results.json", () => {

@@ -46,9 +46,9 @@ test("tools missing: each named with its Debian package and what needs it, then 
   assert.match(result.stderr, /^ {2}cc \(Debian package gcc\), for build, interposer, /m);
   assert.match(
     result.stderr,
-    /^ {2}\/usr\/lib\/\*-linux-gnu\/libc\.a \(Debian package libc6-dev\), for node\/run-programs$/m,
+    /^ {2}\/usr\/lib\/\*-linux-gnu\/libc\.a \(Debian package libc6-dev\), for node-only\/run-programs$/m,
   );
-  assert.match(result.stderr, /^ {2}nginx \(Debian package nginx\), for node\/run-servers$/m);
+  assert.match(result.stderr, /^ {2}nginx \(Debian package nginx\), for node-only\/run-servers$/m);
   assert.is(lastLine(result.stderr), "Install them with: sudo apt-get install -y gcc libc6-dev nginx");
 });
 

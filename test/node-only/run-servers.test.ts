@@ -30,14 +30,9 @@ import { assertDetected, GIVE_UP_MS, KEEPALIVE, KEEPALIVE_BOUND_MS, start } from
 import type { Role } from "../_report.ts";
 import { cleanEnv, packageRoot } from "../_run.ts";
 import { assertStillOpen, type KernelClosure, POLL_MS, watchKernelClosure } from "../_watch.ts";
-import {
-  childPids,
-  type NginxSite,
-  type RunningServer,
-  startNginx,
-  type StartOptions,
-  startRedis,
-} from "../_servers.ts";
+import { type NginxSite, startNginx } from "../_nginx.ts";
+import { startRedis } from "../_redis.ts";
+import { childPids, type RunningServer, type StartOptions } from "../_servers.ts";
 
 /** `kahook run` as the CLI a user runs, built by `npx tsc -p .`, under this same Node. */
 const KAHOOK_RUN = [process.execPath, join(packageRoot, "dist/src/cli.js"), "run"];

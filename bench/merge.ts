@@ -31,9 +31,10 @@ export function merge(previous: Results, fresh: Results, parts: readonly Part[],
     const kept = Array.isArray(old) ? (old as any[]).filter((row) => !runtimes.includes(row.runtime)) : [];
     Object.assign(merged, { [field]: Array.isArray(now) ? [...kept, ...now] : now });
   }
-  merged.reruns = [
-    ...(previous.reruns ?? []),
-    { date: fresh.date, parts: [...parts], runtimes: [...runtimes], seconds: fresh.seconds ?? 0 },
-  ];
+  // A part run again replaces its earlier rerun's note, as it replaced its rows.
+  const earlier = (previous.reruns ?? []).filter((rerun) =>
+    !(rerun.parts.every((part) => parts.includes(part as Part)) && rerun.runtimes.every((r) => runtimes.includes(r)))
+  );
+  merged.reruns = [...earlier, { date: fresh.date, parts: [...parts], runtimes: [...runtimes], seconds: fresh.seconds ?? 0 }];
   return merged;
 }

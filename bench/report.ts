@@ -42,7 +42,8 @@ export interface Results {
     none: number[];
     empty: number[];
     kahook: number[];
-    targetOver?: "none" | "empty";
+    /** ms over the empty module in the same form that the target allows. */
+    targetMs?: number;
   }[];
   /** Medians, in ms, of a program's first loopback connection, connect to close. */
   firstConnection: { runtime: RuntimeName; msWithout: number; msWith: number }[];
@@ -307,13 +308,11 @@ function interposerTargets(results: Results): string[] {
           }`,
       );
     }
-    for (const start of results.startup.filter((s) => s.runtime === runtime && s.targetOver)) {
-      const added = pairedDifference(start.kahook, start.targetOver === "none" ? start.none : start.empty);
-      const over = start.targetOver === "none" ? "to start-up" : `over an empty ${start.form} module`;
+    for (const start of results.startup.filter((s) => s.runtime === runtime && s.targetMs !== undefined)) {
+      const added = pairedDifference(start.kahook, start.empty);
       lines.push(
-        `- ${runtime}: \`${start.form} kahook/register\` adds ${fixed(added)} ms ${over} (target ≤ 3 ms): ${
-          verdict(added <= 3)
-        }`,
+        `- ${runtime}: \`${start.form} kahook/register\` adds ${fixed(added)} ms over an empty ${start.form} module ` +
+          `(target ≤ ${start.targetMs} ms): ${verdict(added <= start.targetMs!)}`,
       );
     }
     const run = results.memory.find((m) => m.runtime === runtime && m.contender === "kahook-socket");
@@ -735,10 +734,12 @@ export function headlineSection(results: Results, chart: string, page: string): 
       }.`,
     );
   }
-  const started = results.startup.filter((s) => s.targetOver).map((s) =>
-    `${s.runtime} \`${s.form}\` ${fixed(pairedDifference(s.kahook, s.none))} ms`
+  const started = results.startup.filter((s) => s.targetMs !== undefined).map((s) =>
+    `${s.runtime} \`${s.form}\` ${fixed(pairedDifference(s.kahook, s.empty))} ms`
   );
-  if (started.length) lines.push(`- Start-up of an empty program, added by the preload: ${started.join(", ")}.`);
+  if (started.length) {
+    lines.push(`- Start-up of an empty program, added by the preload over an empty one: ${started.join(", ")}.`);
+  }
   const programs = results.programs;
   const [kahookRun, reference] = programs
     ? [programAdded(programs, "kahook-run"), programAdded(programs, "c-reference")]

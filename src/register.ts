@@ -10,7 +10,10 @@ import { type Fallback, finish, preload } from "./preload.ts";
 
 const pending = preload();
 if (pending) {
-  const here = import.meta.url;
-  const fallback = here.endsWith(".ts") ? "./fallback/install.ts" : "./fallback.js";
-  finish(pending, (await import(new URL(fallback, here).href)) as Fallback);
+  // Literal specifiers, which Deno loads without --allow-read (a computed one needs it): the
+  // sources where these run, else the fallback bundle beside this one.
+  const fallback: Fallback = import.meta.url.endsWith(".ts")
+    ? await import("./fallback/install.ts")
+    : await import("./fallback.js");
+  finish(pending, fallback);
 }

@@ -54,10 +54,20 @@ test("the tarball holds the build, both bundles of the preload, the native libra
   );
 });
 
-test("both bundles of the preload are one file each: they import no module of kahook's (a bare tsc leaves register.js unbundled)", () => {
-  for (const file of ["dist/src/register.js", "dist/src/register.cjs"]) {
+test("both bundles of the preload are one file each: they import no module of kahook's but the fallback bundle of their own form, or the sources' when the ES module runs from them (a bare tsc leaves register.js unbundled)", () => {
+  const sources = "./fallback/install.ts";
+  for (
+    const [file, fallback] of [["dist/src/register.js", "./fallback.js"], ["dist/src/register.cjs", "./fallback.cjs"]]
+  ) {
     const text = readFileSync(join(root, file), "utf8");
-    assert.not.match(text, /^import |\bfrom "\.|\brequire\("\./m, file);
+    assert.not.match(text, /^import /m, file);
+    const relative = [...text.matchAll(/\bfrom "(\.[^"]*)"|\b(?:require|import)\("(\.[^"]*)"\)/g)];
+    assert.equal(
+      relative.map((match) => match[1] ?? match[2]).filter((path) => path !== fallback && path !== sources),
+      [],
+      file,
+    );
+    assert.ok(text.includes(`"${fallback}"`), `${file} names ${fallback}, where the fallback lives`);
     assert.match(text, /function installInterposer\(/, file);
   }
 });

@@ -5,11 +5,10 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { withHolder } from "../_fixture.ts";
 import { packageRoot, runRuntime, succeeded } from "../_run.ts";
+import { asNobody } from "../_user.ts";
 
 const cli = `${packageRoot}dist/src/cli.js`;
 const kahook = (args: string[], env?: Record<string, string>) => runRuntime([cli, ...args], env);
-/** A user without ptrace permission over this test's processes, which run as root. */
-const NOBODY = 65534;
 
 test("inspect --json and apply agree with the child's own getsockopt", () =>
   withHolder(async (child, ready) => {
@@ -44,15 +43,12 @@ test("inspect prints one row per socket with its state and options", () =>
 test("without ptrace permission: a clear EPERM error, exit 77 (EX_NOPERM)", () =>
   withHolder((child) => {
     assert.is(kahook(["inspect", String(child.pid)]).status, 0, "the same command as root");
-    const denied = spawnAs(NOBODY, ["inspect", String(child.pid)]);
+    // nobody: a user without ptrace permission over this test's processes, which run as root.
+    const { command, args } = asNobody(process.execPath, [cli, "inspect", String(child.pid)]);
+    const denied = spawnSync(command, args, { encoding: "utf8", timeout: 30_000 });
     assert.is(denied.status, 77, denied.stderr);
     assert.match(denied.stderr, /^kahook: .*permission denied: .*ptrace permission/);
   }));
-
-/** The CLI run as another user. */
-function spawnAs(uid: number, args: string[]) {
-  return spawnSync(process.execPath, [cli, ...args], { uid, gid: uid, encoding: "utf8", timeout: 30_000 });
-}
 
 test("bad command lines exit 2", () => {
   for (

@@ -4,7 +4,7 @@
  * apt-get command that would install them all, and fails before any build or test. SYSTEM_TOOLS_HIDE
  * takes tools as missing here. It runs as a user that is not root: as root it would install them.
  */
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -12,22 +12,21 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "../../src/host/spawn.ts";
 import { root } from "../_repo.ts";
+import { asNobody, handToNobody } from "../_user.ts";
 
 const SCRIPT = join(root, "test/system-tools.sh");
-/** Debian's nobody: the user the script and npm run as when this test runs as root. */
-const NOBODY = 65534;
-const user = process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : {};
 /** A home and an npm cache the user may write. */
 const home = mkdtempSync(join(tmpdir(), "kahook-tools-"));
-if (process.getuid?.() === 0) chownSync(home, NOBODY, NOBODY);
+handToNobody(home);
 
-function runAsUser(command: string, args: string[], hidden = "") {
+/** Runs as nobody when this test runs as root, who would install the missing tools. */
+function runAsUser(program: string, programArgs: string[], hidden = "") {
+  const { command, args } = asNobody(program, programArgs);
   return spawnSync(command, args, {
     cwd: root,
     env: { PATH: process.env.PATH, HOME: home, npm_config_cache: join(home, "npm-cache"), SYSTEM_TOOLS_HIDE: hidden },
     encoding: "utf8",
     timeout: 60_000,
-    ...user,
   });
 }
 

@@ -25,7 +25,8 @@ if (process.arch === "x64") {
         `${path} is missing: test/system-tools.sh installs qemu-user and gcc-aarch64-linux-gnu, npm run runtimes the arm64 Node`,
       );
     }
-    const register = `${packageRoot}dist/src/register.js`;
+    // The bundle `--require kahook/register` resolves to (package.json exports, "require").
+    const register = `${packageRoot}dist/src/register.cjs`;
     const child = startCommand("arm64 hold", [
       QEMU,
       "-L",

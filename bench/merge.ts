@@ -35,6 +35,11 @@ export function merge(previous: Results, fresh: Results, parts: readonly Part[],
   const earlier = (previous.reruns ?? []).filter((rerun) =>
     !(rerun.parts.every((part) => parts.includes(part as Part)) && rerun.runtimes.every((r) => runtimes.includes(r)))
   );
-  merged.reruns = [...earlier, { date: fresh.date, parts: [...parts], runtimes: [...runtimes], seconds: fresh.seconds ?? 0 }];
+  merged.reruns = [...earlier, {
+    date: fresh.date,
+    parts: [...parts],
+    runtimes: [...runtimes],
+    seconds: fresh.seconds ?? 0,
+  }];
   return merged;
 }

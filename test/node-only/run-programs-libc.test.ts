@@ -2,7 +2,7 @@
  * `kahook run` looks at a program's C library before it preloads the interposer. C programs
  * (test/fixtures/run/pair.c) built for musl (PIE and fixed-address) and for glibc 2.17 (with
  * libpthread, which has its own connect before glibc 2.34) are preloaded and read back the
- * configured values. Named on stderr and run unconfigured, as they would run without kahook: a
+ * configured values, and so do a musl program's glibc child and the reverse. Named on stderr and run unconfigured, as they would run without kahook: a
  * glibc older than the interposer needs, a Go program (test/fixtures/run/pair.go, with cgo and
  * without), and a program whose loader is neither glibc's nor musl's. Controls show why: the
  * interposer preloaded by hand, the loader stops the program on the old glibc, and the Go
@@ -28,7 +28,7 @@ import { preloadObstacle } from "../../src/commands/executable.ts";
 import { preloadLibraryPath } from "../../src/interposer/index.ts";
 import { execFileSync } from "../../src/host/spawn.ts";
 import { cli, kahook, type Pair, PAIR_SOURCE, readPair, system, UNTOUCHED } from "../_pair.ts";
-import { compile, platform } from "../_platforms.ts";
+import { compile, DEBIAN, platform } from "../_platforms.ts";
 import { root } from "../_repo.ts";
 import { run, succeeded } from "../_run.ts";
 
@@ -98,6 +98,26 @@ test("a glibc 2.17 program linked with libpthread is preloaded: its sockets read
   assert.is(result.status, 0);
   assertRoles(readPair(result.stdout), CONFIGURED);
 });
+
+// Children inherit kahook run's preload, one library for glibc and musl alike: this machine's
+// glibc program and a musl one, each run by the other (pair.c's "then").
+const debianPair = build(DEBIAN.x64.compiler, "pair-glibc-debian");
+const families = [["a musl program's glibc child", muslPrograms.PIE, debianPair], [
+  "a glibc program's musl child",
+  debianPair,
+  muslPrograms.PIE,
+]] as const;
+for (const [name, parent, child] of families) {
+  test(`${name}: both start under kahook run and read back the configured values`, () => {
+    const result = kahook(["run", ...OPTIONS, "--", parent, "then", child]);
+    assert.is(result.stderr, "");
+    assert.is(result.status, 0);
+    const pairs = result.stdout.trim().split("\n").map(readPair);
+    assert.is(pairs.length, 2, result.stdout);
+    assert.is.not(pairs[0].pid, pairs[1].pid);
+    for (const pair of pairs) assertRoles(pair, CONFIGURED);
+  });
+}
 
 // A glibc older than the library needs: glibc 2.17's libc.so.6 with its newest versions renamed
 // (GLIBC_2.15 to XLIBC_2.15, ...) in its dynamic string table, so that it defines none after

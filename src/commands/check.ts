@@ -4,6 +4,7 @@ import { getKeepAlive } from "../api/keepalive.ts";
 import { configFromEnv } from "../config/env.ts";
 import { fromKernel, type KeepAliveState, type Setting } from "../config/options.ts";
 import { SocketPlan } from "../config/plan.ts";
+import { listenLoopback, LOOPBACK, nextConnection } from "../deadpeer/connection.ts";
 import { HOOKS_CONFIGURE, NOT_COVERED } from "../fallback/coverage.ts";
 import { install } from "../process/install.ts";
 import { type Installation, shared } from "../host/shared.ts";
@@ -12,26 +13,26 @@ import type { Parsed } from "./args.ts";
 import { configurationLines, detectionLines, format, ruleLines } from "./config.ts";
 import { INTERPOSER_NOT_ACTIVE } from "./exit.ts";
 
-/** A loopback connection: the listener, the client and the socket the listener accepted. */
+/** A loopback connection: the listener and its port, the client and the socket the listener accepted. */
 interface Connection {
   server: net.Server;
+  port: number;
   client: net.Socket;
   accepted: net.Socket;
 }
 
 async function loopbackConnection(): Promise<Connection> {
   const server = net.createServer();
-  const accepted = new Promise<net.Socket>((resolve) => server.once("connection", resolve));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
+  const accepted = nextConnection(server);
+  const port = await listenLoopback(server);
   // One byte, so that a TCP_DEFER_ACCEPT listener hands the connection over at once.
   const client = await new Promise<net.Socket>((resolve) => {
-    const socket = net.connect(port, "127.0.0.1", () => {
+    const socket = net.connect(port, LOOPBACK, () => {
       socket.write(".");
       resolve(socket);
     });
   });
-  return { server, client, accepted: await accepted };
+  return { server, port, client, accepted: await accepted };
 }
 
 function close({ server, client, accepted }: Connection): void {
@@ -60,7 +61,7 @@ function readTarget(
     const where = "on a loopback listener; read back with getsockopt on the connection it accepted";
     return { role: "accepted", settings: plan.server, where };
   }
-  const { label, beforeConnect } = plan.clientFor("127.0.0.1", port);
+  const { label, beforeConnect } = plan.clientFor(LOOPBACK, port);
   const where = `on a loopback ${label} (KAHOOK_MODE=connect); read back with getsockopt on it`;
   return { role: "client", settings: beforeConnect, where };
 }
@@ -69,7 +70,7 @@ function readTarget(
 async function readback(plan: SocketPlan, before: Connection, by: Installation["by"]): Promise<string[]> {
   const after = await loopbackConnection();
   try {
-    const { role, settings, where } = readTarget(plan, (after.server.address() as net.AddressInfo).port);
+    const { role, settings, where } = readTarget(plan, after.port);
     const system: KeepAliveState = getKeepAlive(before[role]);
     const read: KeepAliveState = getKeepAlive(after[role]);
     return [
